@@ -1,0 +1,33 @@
+import "server-only";
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return Math.floor(n);
+}
+
+const MiB = 1024 * 1024;
+
+/** Limits read from the environment once per process; the README lists each variable. */
+export const limits = {
+  maxUploadBytes: intFromEnv("MAX_UPLOAD_BYTES", 100 * MiB),
+  quotaBytes: intFromEnv("QUOTA_BYTES", 10 * 1024 * MiB),
+  quotaImages: intFromEnv("QUOTA_IMAGES", 50_000),
+  maxPixels: intFromEnv("MAX_IMAGE_PIXELS", 100_000_000),
+  trashRetentionDays: intFromEnv("TRASH_RETENTION_DAYS", 30),
+  uploadTtlHours: intFromEnv("UPLOAD_TTL_HOURS", 24),
+};
+
+/** A secret the app needs; in production its absence is an error, never a default. */
+export function requireEnv(name: "AUTH_SECRET" | "IMAGE_KEYS" | "MONGODB_URI"): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set. Set it in the environment (see README "Configuration"); ` +
+        "`npm start` and `npm run dev` generate development values only when MONGODB_URI is unset.",
+    );
+  }
+  return value;
+}

@@ -1,0 +1,16 @@
+// Each test file gets its own throwaway database on the real local server.
+import { randomBytes } from "node:crypto";
+
+import { afterAll } from "vitest";
+
+process.env.MONGODB_DB = `t_${randomBytes(6).toString("hex")}`;
+
+afterAll(async () => {
+  const { getClient, closeDb } = await import("@/lib/db");
+  try {
+    await getClient().db(process.env.MONGODB_DB).dropDatabase();
+  } catch {
+    // a test that stopped the database leaves nothing worth dropping
+  }
+  await closeDb();
+});
