@@ -1,0 +1,102 @@
+"use client";
+
+import { useId } from "react";
+import { useFormStatus } from "react-dom";
+
+export type FormState =
+  | { status: "idle" }
+  | { status: "success"; message?: string }
+  | { status: "error"; message: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string> };
+
+export function TextField({
+  label,
+  name,
+  type = "text",
+  autoComplete,
+  errors,
+  defaultValue,
+  required = true,
+  minLength,
+  maxLength,
+  hint,
+}: {
+  label: string;
+  name: string;
+  type?: "text" | "password";
+  autoComplete?: string;
+  errors?: string[];
+  defaultValue?: string;
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  hint?: string;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        defaultValue={defaultValue}
+        required={required}
+        minLength={minLength}
+        maxLength={maxLength}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={described || undefined}
+        className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500"
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="text-xs text-zinc-500">
+          {hint}
+        </p>
+      ) : null}
+      {errors?.length ? (
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function SubmitButton({ children, variant = "primary" }: { children: React.ReactNode; variant?: "primary" | "danger" }) {
+  const { pending } = useFormStatus();
+  const colours =
+    variant === "danger" ? "bg-red-600 hover:bg-red-700 text-white" : "bg-sky-600 hover:bg-sky-700 text-white";
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      aria-disabled={pending}
+      className={`rounded-md px-4 py-2 font-medium shadow-sm disabled:opacity-60 ${colours}`}
+    >
+      {children}
+    </button>
+  );
+}
+
+/** Announces the outcome of a form to screen readers and shows it to everyone. */
+export function FormMessage({ state }: { state: FormState | undefined }) {
+  const text = state && state.status !== "idle" ? state.message ?? "" : "";
+  const tone = state?.status === "error" ? "text-red-700 dark:text-red-400" : "text-emerald-700 dark:text-emerald-400";
+  return (
+    <p role="status" aria-live="polite" className={`min-h-5 text-sm ${tone}`}>
+      {text}
+    </p>
+  );
+}
+
+/** The value to show again after a failed submit (React resets forms after an action). */
+export function previousValue(state: FormState | undefined, name: string): string | undefined {
+  return state?.status === "error" ? state.values?.[name] : undefined;
+}
+
+export function fieldErrors(state: FormState | undefined, name: string): string[] | undefined {
+  return state?.status === "error" ? state.fieldErrors?.[name] : undefined;
+}

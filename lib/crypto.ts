@@ -1,0 +1,346 @@
+import "server-only";
+
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+
+import type { Binary } from "mongodb";
+
+import { AppError } from "@/lib/errors";
+
+/**
+ * Segmented AEAD for blobs (DESIGN.md §3, format v1), the STREAM construction:
+ * each 64 KiB plaintext segment is sealed on its own with AES-256-GCM, so a
+ * segment is authenticated before any of its bytes are released, a byte range
+ * maps to whole segments, and an upload part can be sealed independently.
+ */
+
+export const FORMAT_VERSION = 1;
+export const SEGMENT_SIZE = 65536;
+export const TAG_SIZE = 16;
+/** One sealed segment is exactly one GridFS chunk (chunkSizeBytes). */
+export const CHUNK_SIZE = SEGMENT_SIZE + TAG_SIZE;
+export const PREFIX_SIZE = 7;
+
+const KEY_SIZE = 32;
+const NONCE_SIZE = 12;
+const MAX_SEGMENT_INDEX = 0xffff_ffff;
+const ALGORITHM = "aes-256-gcm";
+
+export type BlobVariant = "original" | "preview" | "thumb";
+const VARIANTS: ReadonlySet<string> = new Set<BlobVariant>(["original", "preview", "thumb"]);
+
+/** One stored chunk as GridFS keeps it: its sequence number and sealed bytes. */
+export type SealedChunk = { n: number; data: Buffer | Uint8Array | Binary };
+
+/** A fresh random 256-bit data key for one image. */
+export function newDek(): Buffer {
+  return randomBytes(KEY_SIZE);
+}
+
+/** A fresh random 7-byte nonce prefix; every blob gets its own, so nonces never repeat under a DEK. */
+export function newBlobPrefix(): Buffer {
+  return randomBytes(PREFIX_SIZE);
+}
+
+/**
+ * BSON Binary (what the driver returns) or any byte array → Buffer, as a view
+ * without copying, because GridFS chunks pass through here on every read.
+ */
+export function toBuffer(value: Buffer | Uint8Array | Binary): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  // Duck-typed rather than instanceof, so a second copy of bson in the tree still works.
+  if (typeof value === "object" && value !== null && (value as { _bsontype?: unknown })._bsontype === "Binary") {
+    const bytes = (value as Binary).value();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  throw new TypeError("expected a Buffer, Uint8Array or BSON Binary");
+}
+
+/**
+ * Associated data built from several strings. Encoding: for each part,
+ * uint32be(byte length of its UTF-8) ‖ UTF-8 bytes, concatenated in order.
+ * The length prefixes make the split unambiguous: ("ab","c") and ("a","bc")
+ * give different bytes, so no two (imageId, variant) pairs share an AAD.
+ */
+export function encodeAad(parts: readonly string[]): Buffer {
+  const pieces: Buffer[] = [];
+  for (const part of parts) {
+    const bytes = Buffer.from(part, "utf8");
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    pieces.push(length, bytes);
+  }
+  return Buffer.concat(pieces);
+}
+
+/**
+ * AAD for a blob: encodeAad([imageId, variant]). It binds every segment to
+ * its image and variant, so a chunk moved between them fails authentication.
+ */
+export function blobAad({ imageId, variant }: { imageId: string; variant: BlobVariant }): Buffer {
+  // Checked at run time too: "meta" here would collide with the metadata AAD.
+  if (!VARIANTS.has(variant)) throw new AppError("invalid_input", `unknown blob variant "${String(variant)}"`);
+  if (!imageId) throw new AppError("invalid_input", "imageId is required");
+  return encodeAad([imageId, variant]);
+}
+
+function assertKey(dek: Buffer): void {
+  // A wrong-sized key is a programming error, not tampering; it must not look like an integrity failure.
+  if (dek.length !== KEY_SIZE) throw new Error(`data key must be ${KEY_SIZE} bytes`);
+}
+
+function segmentNonce(prefix: Buffer, index: number, last: boolean): Buffer {
+  if (prefix.length !== PREFIX_SIZE) throw new Error(`blob prefix must be ${PREFIX_SIZE} bytes`);
+  if (!Number.isInteger(index) || index < 0 || index > MAX_SEGMENT_INDEX) {
+    throw new Error("segment index out of range");
+  }
+  const nonce = Buffer.alloc(NONCE_SIZE);
+  prefix.copy(nonce, 0);
+  nonce.writeUInt32BE(index, PREFIX_SIZE);
+  nonce[NONCE_SIZE - 1] = last ? 0x01 : 0x00;
+  return nonce;
+}
+
+type SegmentParams = { dek: Buffer; prefix: Buffer; index: number; last: boolean; aad: Buffer };
+
+/** Seals one segment; returns ciphertext ‖ tag (plaintext.length + 16 bytes). */
+export function sealSegment({ dek, prefix, index, last, aad, plaintext }: SegmentParams & { plaintext: Buffer }): Buffer {
+  assertKey(dek);
+  // Only the last segment may be short; fixed-size segments are what make byte ranges map to chunks.
+  if (plaintext.length > SEGMENT_SIZE || (!last && plaintext.length !== SEGMENT_SIZE)) {
+    throw new AppError("invalid_input", "segment plaintext has the wrong size");
+  }
+  const cipher = createCipheriv(ALGORITHM, dek, segmentNonce(prefix, index, last), { authTagLength: TAG_SIZE });
+  cipher.setAAD(aad);
+  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** Opens one sealed segment. Any failure is the same opaque integrity error. */
+export function openSegment({ dek, prefix, index, last, aad, sealed }: SegmentParams & { sealed: Buffer }): Buffer {
+  assertKey(dek);
+  const nonce = segmentNonce(prefix, index, last);
+  if (sealed.length < TAG_SIZE || sealed.length > CHUNK_SIZE || (!last && sealed.length !== CHUNK_SIZE)) {
+    throw new AppError("integrity");
+  }
+  const body = sealed.subarray(0, sealed.length - TAG_SIZE);
+  const tag = sealed.subarray(sealed.length - TAG_SIZE);
+  try {
+    const decipher = createDecipheriv(ALGORITHM, dek, nonce, { authTagLength: TAG_SIZE });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(tag);
+    // GCM's update() releases unauthenticated bytes; they stay local until final() verifies the tag.
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch {
+    // No cause attached: the caller learns "failed", never which check or where.
+    throw new AppError("integrity");
+  }
+}
+
+function assertSize(size: number, name: string): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw new AppError("invalid_input", `${name} must be a non-negative integer`);
+}
+
+/** Number of segments for a plaintext size. An empty file is one empty last segment, so it still authenticates. */
+export function segmentCount(plaintextSize: number): number {
+  assertSize(plaintextSize, "plaintextSize");
+  return plaintextSize === 0 ? 1 : Math.ceil(plaintextSize / SEGMENT_SIZE);
+}
+
+/** Sealed (ciphertext) length of a blob, what GridFS `length` reports. */
+export function sealedSize(plaintextSize: number): number {
+  return plaintextSize + segmentCount(plaintextSize) * TAG_SIZE;
+}
+
+/**
+ * Seals a contiguous run of plaintext (e.g. one upload part) as segments
+ * firstIndex, firstIndex+1, ... of a blob with totalSegments segments. Parts
+ * can be sealed independently and in any order; the result is identical to
+ * sealing the whole blob at once. Every segment but the blob's last must be
+ * exactly SEGMENT_SIZE, so a run that does not end the blob must be a whole
+ * number of segments, and a run that does end it must reach index totalSegments-1.
+ */
+export function sealSegments({
+  dek,
+  prefix,
+  aad,
+  firstIndex,
+  totalSegments,
+  plaintext,
+}: {
+  dek: Buffer;
+  prefix: Buffer;
+  aad: Buffer;
+  firstIndex: number;
+  totalSegments: number;
+  plaintext: Buffer;
+}): Buffer[] {
+  if (!Number.isSafeInteger(totalSegments) || totalSegments < 1 || totalSegments - 1 > MAX_SEGMENT_INDEX) {
+    throw new AppError("invalid_input", "totalSegments out of range");
+  }
+  if (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex >= totalSegments) {
+    throw new AppError("invalid_input", "firstIndex out of range");
+  }
+  const lastIndex = totalSegments - 1;
+  const whole = plaintext.length % SEGMENT_SIZE === 0;
+  // A run with a short (or empty) tail must be the blob's end; a run of whole segments may or may not be.
+  const count = plaintext.length === 0 ? 1 : Math.ceil(plaintext.length / SEGMENT_SIZE);
+  const endIndex = firstIndex + count - 1;
+  const fits =
+    endIndex <= lastIndex &&
+    // An empty run is only the sole, empty segment of an empty blob.
+    (whole ? plaintext.length > 0 || totalSegments === 1 : endIndex === lastIndex);
+  if (!fits) throw new AppError("invalid_input", "plaintext length does not fit the segment layout");
+
+  const sealed: Buffer[] = [];
+  for (let k = 0; k < count; k++) {
+    const index = firstIndex + k;
+    sealed.push(
+      sealSegment({
+        dek,
+        prefix,
+        index,
+        last: index === lastIndex,
+        aad,
+        plaintext: plaintext.subarray(k * SEGMENT_SIZE, (k + 1) * SEGMENT_SIZE),
+      }),
+    );
+  }
+  return sealed;
+}
+
+/**
+ * Decrypts sealed chunks in order and yields each segment's plaintext only
+ * after its tag verified. Reads segments firstIndex..lastIndex (default: to
+ * the end). Fails closed with AppError("integrity") when a chunk is missing,
+ * duplicated, out of order, moved from another blob, altered, or when the
+ * stream ends before lastIndex (truncation; the last-segment flag in the
+ * nonce makes a cut at a segment boundary detectable too). When `size` (the
+ * plaintext size from the image record) is given, the segment layout must
+ * match it exactly, so a tampered size in the clear record is caught as well.
+ * Chunks after lastIndex are not read: the caller's query should stop there.
+ */
+export async function* decryptSegments({
+  dek,
+  prefix,
+  aad,
+  totalSegments,
+  source,
+  firstIndex = 0,
+  lastIndex = totalSegments - 1,
+  size,
+}: {
+  dek: Buffer;
+  prefix: Buffer;
+  aad: Buffer;
+  totalSegments: number;
+  source: AsyncIterable<SealedChunk> | Iterable<SealedChunk>;
+  firstIndex?: number;
+  lastIndex?: number;
+  size?: number;
+}): AsyncGenerator<Buffer, void, undefined> {
+  if (!Number.isSafeInteger(totalSegments) || totalSegments < 1) throw new AppError("invalid_input", "totalSegments out of range");
+  if (!Number.isSafeInteger(firstIndex) || !Number.isSafeInteger(lastIndex) || firstIndex < 0 || lastIndex < firstIndex || lastIndex >= totalSegments) {
+    throw new AppError("invalid_input", "segment range out of bounds");
+  }
+  if (size !== undefined && segmentCount(size) !== totalSegments) throw new AppError("integrity");
+  const finalIndex = totalSegments - 1;
+
+  let expected = firstIndex;
+  for await (const chunk of source) {
+    if (chunk.n !== expected) throw new AppError("integrity");
+    const last = expected === finalIndex;
+    const plaintext = openSegment({ dek, prefix, index: expected, last, aad, sealed: toBuffer(chunk.data) });
+    if (last && size !== undefined && plaintext.length !== size - finalIndex * SEGMENT_SIZE) {
+      throw new AppError("integrity");
+    }
+    expected++;
+    yield plaintext;
+    // Stop before pulling another chunk, so a range read never fetches more than it needs.
+    if (expected > lastIndex) return;
+  }
+  // The source ended before lastIndex: truncated.
+  throw new AppError("integrity");
+}
+
+/**
+ * Maps an inclusive plaintext byte range [start, end] to the whole segments
+ * that hold it, and to the slice [skipStart, skipStart + takeLength) of the
+ * concatenated plaintext of segments firstIndex..lastIndex.
+ */
+export function segmentRange({ start, end, size }: { start: number; end: number; size: number }): {
+  firstIndex: number;
+  lastIndex: number;
+  skipStart: number;
+  takeLength: number;
+} {
+  assertSize(size, "size");
+  assertSize(start, "start");
+  assertSize(end, "end");
+  if (start > end || end >= size) throw new AppError("invalid_input", "byte range not satisfiable");
+  const firstIndex = Math.floor(start / SEGMENT_SIZE);
+  return {
+    firstIndex,
+    lastIndex: Math.floor(end / SEGMENT_SIZE),
+    skipStart: start - firstIndex * SEGMENT_SIZE,
+    takeLength: end - start + 1,
+  };
+}
+
+/**
+ * AAD for the metadata document: encodeAad([imageId, "meta"]). "meta" is not
+ * a blob variant, so metadata and blob ciphertexts cannot stand in for each other.
+ */
+function metaAad(imageId: string): Buffer {
+  if (!imageId) throw new AppError("invalid_input", "imageId is required");
+  return encodeAad([imageId, "meta"]);
+}
+
+/** Seals a JSON value (filename, EXIF, labels, ...) under the image's DEK with a random 12-byte nonce. */
+export function sealJson({ dek, imageId, value }: { dek: Buffer; imageId: string; value: unknown }): {
+  nonce: Buffer;
+  sealed: Buffer;
+} {
+  assertKey(dek);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new AppError("invalid_input", "value is not JSON-serialisable");
+  const nonce = randomBytes(NONCE_SIZE);
+  const cipher = createCipheriv(ALGORITHM, dek, nonce, { authTagLength: TAG_SIZE });
+  cipher.setAAD(metaAad(imageId));
+  const sealed = Buffer.concat([cipher.update(json, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return { nonce, sealed };
+}
+
+/** Opens metadata sealed by sealJson. Any failure is the same opaque integrity error. */
+export function openJson({
+  dek,
+  imageId,
+  nonce,
+  sealed,
+}: {
+  dek: Buffer;
+  imageId: string;
+  nonce: Buffer | Uint8Array | Binary;
+  sealed: Buffer | Uint8Array | Binary;
+}): unknown {
+  assertKey(dek);
+  const aad = metaAad(imageId);
+  const nonceBytes = toBuffer(nonce);
+  const sealedBytes = toBuffer(sealed);
+  if (nonceBytes.length !== NONCE_SIZE || sealedBytes.length < TAG_SIZE) throw new AppError("integrity");
+  let json: string;
+  try {
+    const decipher = createDecipheriv(ALGORITHM, dek, nonceBytes, { authTagLength: TAG_SIZE });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealedBytes.subarray(sealedBytes.length - TAG_SIZE));
+    const body = sealedBytes.subarray(0, sealedBytes.length - TAG_SIZE);
+    json = Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
+  } catch {
+    throw new AppError("integrity");
+  }
+  // Authenticated bytes that are not JSON can only come from a bug, but still must not escape as a raw SyntaxError.
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new AppError("integrity");
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+
+import { getDb } from "@/lib/db";
+import { authenticate, changePassword, createUser, deleteAccount, getUserById, signOutEverywhere } from "@/lib/users";
+
+let n = 0;
+const uname = () => `user_${Date.now().toString(36)}_${n++}`;
+
+describe("users", () => {
+  it("creates a user with an Argon2id hash and finds it by id", async () => {
+    const username = uname();
+    const user = await createUser({ username, displayName: "Alice", password: "correct horse" });
+    expect(await getUserById({ id: user.id })).toMatchObject({ username, name: "Alice", sessionVersion: 1 });
+    const doc = await (await getDb()).collection("users").findOne({ usernameLower: username.toLowerCase() });
+    expect(doc?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(JSON.stringify(doc)).not.toContain("correct horse");
+  });
+
+  it("rejects a username that differs only in case", async () => {
+    const username = uname();
+    await createUser({ username, displayName: "A", password: "password-1" });
+    await expect(createUser({ username: username.toUpperCase(), displayName: "B", password: "password-2" })).rejects.toMatchObject({
+      code: "conflict",
+    });
+  });
+
+  it("treats unknown users and wrong passwords alike and rate-limits per username", async () => {
+    const username = uname();
+    await createUser({ username, displayName: "A", password: "right-password" });
+    const unknown = await authenticate({ username: `${username}_nope`, password: "x", ip: "10.0.0.1" }).catch((e) => e);
+    const wrong = await authenticate({ username, password: "wrong", ip: "10.0.0.1" }).catch((e) => e);
+    expect(unknown).toMatchObject({ code: "unauthorized", message: "Wrong username or password." });
+    expect(wrong).toMatchObject({ code: "unauthorized", message: wrong.message });
+    expect(unknown.message).toBe(wrong.message);
+
+    for (let i = 0; i < 4; i++) await authenticate({ username, password: "wrong", ip: `10.0.1.${i}` }).catch(() => {});
+    const limited = await authenticate({ username, password: "right-password", ip: "10.0.2.1" }).catch((e) => e);
+    expect(limited).toMatchObject({ code: "rate_limited" });
+    expect(limited.retryAfterSeconds).toBeGreaterThan(0);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(300);
+  });
+
+  it("ends the window so the owner can sign in again", async () => {
+    const username = uname();
+    await createUser({ username, displayName: "A", password: "right-password" });
+    for (let i = 0; i < 5; i++) await authenticate({ username, password: "wrong", ip: "10.1.0.1" }).catch(() => {});
+    await expect(authenticate({ username, password: "right-password", ip: "10.1.0.2" })).rejects.toMatchObject({ code: "rate_limited" });
+    // Simulate the window running out.
+    await (await getDb()).collection("login_attempts").updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(authenticate({ username, password: "right-password", ip: "10.1.0.2" })).resolves.toMatchObject({ username });
+  });
+
+  it("bumps the session version on sign-out-everywhere and password change", async () => {
+    const username = uname();
+    const user = await createUser({ username, displayName: "A", password: "first-password" });
+    await signOutEverywhere({ userId: user.id });
+    expect((await getUserById({ id: user.id }))?.sessionVersion).toBe(2);
+    await expect(changePassword({ userId: user.id, currentPassword: "nope", newPassword: "second-password" })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+    const updated = await changePassword({ userId: user.id, currentPassword: "first-password", newPassword: "second-password" });
+    expect(updated.sessionVersion).toBe(3);
+    await expect(authenticate({ username, password: "second-password", ip: "10.2.0.1" })).resolves.toMatchObject({ id: user.id });
+  });
+
+  it("keeps passwords of 128 characters whole", async () => {
+    const username = uname();
+    const long = "p".repeat(127) + "1";
+    await createUser({ username, displayName: "A", password: long });
+    await expect(authenticate({ username, password: "p".repeat(127) + "2", ip: "10.3.0.1" })).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(authenticate({ username, password: long, ip: "10.3.0.1" })).resolves.toBeTruthy();
+  });
+
+  it("deletes the account only with the right password", async () => {
+    const username = uname();
+    const user = await createUser({ username, displayName: "A", password: "delete-me-pw" });
+    await expect(deleteAccount({ userId: user.id, password: "wrong" })).rejects.toMatchObject({ code: "invalid_input" });
+    await deleteAccount({ userId: user.id, password: "delete-me-pw" });
+    expect(await getUserById({ id: user.id })).toBeNull();
+  });
+
+  it("answers a malformed id like a missing one", async () => {
+    expect(await getUserById({ id: "not-an-id" })).toBeNull();
+    expect(await getUserById({ id: "0123456789abcdef01234567" })).toBeNull();
+  });
+});
