@@ -53,3 +53,15 @@ export const deleteAccountSchema = z.object({
 });
 
 export const emptySchema = z.object({});
+
+/** Upload names are only ever shown back (encrypted at rest); control characters and path parts are dropped. */
+export const beginUploadSchema = z.object({
+  name: z
+    .string()
+    .max(1024)
+    .transform((s) => s.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255))
+    .pipe(z.string().min(1, "The file needs a name.")),
+  size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+export const uploadIdSchema = z.object({ uploadId: z.uuid() });

@@ -3,6 +3,8 @@ import "server-only";
 import { ObjectId } from "mongodb";
 
 import { getDb } from "@/lib/db";
+import { deleteAllImagesOfOwner } from "@/lib/images";
+import { deleteAllUploadsOfOwner } from "@/lib/uploads";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "@/lib/passwords";
 import { LOGIN_RULES, clearFailures, getRetryAfter, recordFailure } from "@/lib/rate-limit";
@@ -154,6 +156,8 @@ export async function deleteAccount({ userId, password }: { userId: string; pass
   const doc = await requirePassword(userId, password);
   // Invalidate sessions first: a half-finished delete must not leave a usable login.
   await (await users()).updateOne({ _id: doc._id }, { $inc: { sessionVersion: 1 } });
+  await deleteAllUploadsOfOwner({ ownerId: userId });
+  await deleteAllImagesOfOwner({ ownerId: userId });
   await (await users()).deleteOne({ _id: doc._id });
   const db = await getDb();
   await db.collection("login_attempts").deleteMany({ _id: `user:${doc.usernameLower}` } as never);

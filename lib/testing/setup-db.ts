@@ -14,3 +14,6 @@ afterAll(async () => {
   }
   await closeDb();
 });
+
+// A master key for files that do not bring their own (the start script provides one otherwise).
+process.env.IMAGE_KEYS ||= `test:${randomBytes(32).toString("base64")}`;

@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+import { AppError } from "@/lib/errors";
+import { contentDisposition, errorResponse, parseRange, toBodyStream } from "@/lib/http";
+import { openImageVariant } from "@/lib/images";
+import { routeUserId } from "@/lib/session";
+
+const params = z.object({ id: z.string().max(64), variant: z.enum(["thumb", "preview", "original"]) });
+
+/** Streams one decrypted variant to its owner; everyone else gets 404. */
+export async function GET(request: Request, ctx: { params: Promise<{ id: string; variant: string }> }) {
+  try {
+    const ownerId = await routeUserId();
+    if (!ownerId) throw new AppError("unauthorized");
+    const parsed = params.safeParse(await ctx.params);
+    if (!parsed.success) throw new AppError("not_found");
+    const { id, variant } = parsed.data;
+    const download = new URL(request.url).searchParams.get("download") === "1";
+
+    const head = await openImageVariant({ ownerId, imageId: id, variant });
+    const common: Record<string, string> = {
+      "Content-Type": head.mime,
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "private, max-age=31536000, immutable",
+      ETag: head.etag,
+      Vary: "Cookie",
+    };
+    if (variant === "original") {
+      common["Accept-Ranges"] = "bytes";
+      common["Content-Disposition"] = contentDisposition({ type: download ? "attachment" : "inline", filename: head.name });
+    }
+    if (request.headers.get("if-none-match") === head.etag) {
+      return new Response(null, { status: 304, headers: common });
+    }
+
+    const range = variant === "original" ? parseRange(request.headers.get("range"), head.size) : null;
+    if (range === "invalid") {
+      return new Response(null, { status: 416, headers: { ...common, "Content-Range": `bytes */${head.size}` } });
+    }
+    const body = await toBodyStream(head.read(range));
+    if (range) {
+      return new Response(body, {
+        status: 206,
+        headers: { ...common, "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${head.size}` },
+      });
+    }
+    return new Response(body, { status: 200, headers: { ...common, "Content-Length": String(head.size) } });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}

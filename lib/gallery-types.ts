@@ -1,0 +1,34 @@
+// Shapes that cross from server to browser (JSON). No secrets, no "server-only":
+// client components import these types.
+
+export type Variant = "thumb" | "preview" | "original";
+
+/** One image as the gallery shows it; `name` is the decrypted original filename. */
+export type GalleryItem = {
+  id: string;
+  name: string;
+  size: number;
+  mime: string;
+  width: number;
+  height: number;
+  createdAt: string;
+};
+
+export type GalleryPage = { items: GalleryItem[]; nextCursor: string | null };
+
+export type ImageDetails = GalleryItem & {
+  takenAt: string | null;
+  camera: string | null;
+  lens: string | null;
+  exposure: { exposureTime?: number; fNumber?: number; iso?: number; focalLength?: number } | null;
+  palette: string[];
+  hasLocation: boolean;
+};
+
+export type BeginUploadResult = { uploadId: string; partSize: number; partCount: number };
+
+/** Error body of the JSON routes: a code from lib/errors and a message written for people. */
+export type ApiError = { code: string; message: string };
+
+export const imageUrl = (id: string, variant: Variant, opts: { download?: boolean } = {}) =>
+  `/api/images/${encodeURIComponent(id)}/${variant}${opts.download ? "?download=1" : ""}`;

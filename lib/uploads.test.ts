@@ -1,0 +1,220 @@
+import { randomBytes } from "node:crypto";
+
+import { describe, expect, it } from "vitest";
+
+import { getDb } from "@/lib/db";
+import { getImage, getImageDetails, listImages, openImageVariant } from "@/lib/images";
+import { htmlBytes, makeBombPng, makeGif, makeJpeg, makePng, pdfBytes, svgBytes, truncated } from "@/lib/testing/fixtures";
+import { uploadBytes } from "@/lib/testing/upload-helper";
+import { PART_SIZE, abortUpload, beginUpload, completeUpload, putPart, sweepUploads } from "@/lib/uploads";
+
+const owner = () => randomBytes(12).toString("hex");
+
+async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of gen) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+/** A JPEG bigger than one 4 MiB part: noise does not compress. */
+async function bigJpeg(): Promise<Buffer> {
+  const sharp = (await import("sharp")).default;
+  const raw = randomBytes(2400 * 1800 * 3);
+  return sharp(raw, { raw: { width: 2400, height: 1800, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+}
+
+async function rawDump(): Promise<Buffer> {
+  const db = await getDb();
+  const parts: Buffer[] = [];
+  for (const { name } of await db.listCollections().toArray()) {
+    for (const doc of await db.collection(name).find({}).toArray()) {
+      const { BSON } = await import("mongodb");
+      parts.push(Buffer.from(BSON.serialize(doc)));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+describe("uploads", () => {
+  it("stores an image encrypted and reads back the exact bytes, variants and metadata", async () => {
+    const ownerId = owner();
+    const bytes = await makeJpeg({
+      width: 640,
+      height: 480,
+      exif: { Make: "SecretCam", Model: "Model-XYZZY", DateTimeOriginal: "2023:04:05 06:07:08", gps: { latitude: 51.5, longitude: -0.12 } },
+    });
+    const item = await uploadBytes({ ownerId, name: "holiday-private-name.jpg", bytes });
+    expect(item).toMatchObject({ name: "holiday-private-name.jpg", size: bytes.length, mime: "image/jpeg", width: 640, height: 480 });
+
+    const original = await openImageVariant({ ownerId, imageId: item.id, variant: "original" });
+    expect((await readAll(original.read())).equals(bytes)).toBe(true);
+    const thumb = await readAll((await openImageVariant({ ownerId, imageId: item.id, variant: "thumb" })).read());
+    expect(thumb.subarray(8, 12).toString()).toBe("WEBP");
+
+    const details = await getImageDetails({ ownerId, imageId: item.id });
+    expect(details).toMatchObject({ camera: "SecretCam Model-XYZZY", hasLocation: true });
+    expect(details.takenAt).toContain("2023-04-05");
+
+    // A raw dump of every collection shows neither content, nor name, nor EXIF.
+    const dump = await rawDump();
+    expect(dump.includes(bytes.subarray(1000, 1064))).toBe(false);
+    expect(dump.includes(Buffer.from("holiday-private-name"))).toBe(false);
+    expect(dump.includes(Buffer.from("SecretCam"))).toBe(false);
+    expect(dump.includes(Buffer.from("Model-XYZZY"))).toBe(false);
+    expect(dump.includes(thumb.subarray(100, 164))).toBe(false);
+  });
+
+  it("serves byte ranges of the original", async () => {
+    const ownerId = owner();
+    const bytes = await bigJpeg();
+    const item = await uploadBytes({ ownerId, name: "big.jpg", bytes });
+    const opened = await openImageVariant({ ownerId, imageId: item.id, variant: "original" });
+    for (const [start, end] of [
+      [0, 0],
+      [65530, 65545],
+      [bytes.length - 10, bytes.length - 1],
+      [PART_SIZE - 3, PART_SIZE + 3],
+    ]) {
+      expect((await readAll(opened.read({ start, end }))).equals(bytes.subarray(start, end + 1))).toBe(true);
+    }
+  });
+
+  it("accepts parts out of order and retried parts without changing stored data", async () => {
+    const ownerId = owner();
+    const bytes = await bigJpeg();
+    expect(bytes.length).toBeGreaterThan(PART_SIZE);
+    const { uploadId, partCount } = await beginUpload({ ownerId, name: "ooo.jpg", size: bytes.length });
+    const part = (i: number) => bytes.subarray(i * PART_SIZE, (i + 1) * PART_SIZE);
+    await putPart({ ownerId, uploadId, index: 0, bytes: part(0) });
+    for (let i = partCount - 1; i >= 1; i--) await putPart({ ownerId, uploadId, index: i, bytes: part(i) });
+    const before = await (await getDb()).collection("fs.chunks").countDocuments();
+    await putPart({ ownerId, uploadId, index: 1, bytes: part(1) });
+    expect(await (await getDb()).collection("fs.chunks").countDocuments()).toBe(before);
+    const item = await completeUpload({ ownerId, uploadId });
+    const back = await readAll((await openImageVariant({ ownerId, imageId: item.id, variant: "original" })).read());
+    expect(back.equals(bytes)).toBe(true);
+  });
+
+  it("refuses a part whose size does not fit the declared total", async () => {
+    const ownerId = owner();
+    const bytes = await makePng({ width: 50, height: 50 });
+    const { uploadId } = await beginUpload({ ownerId, name: "a.png", size: bytes.length + 5 });
+    await expect(putPart({ ownerId, uploadId, index: 0, bytes })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(putPart({ ownerId, uploadId, index: 3, bytes })).rejects.toMatchObject({ code: "invalid_input" });
+  });
+
+  it("refuses completing with a missing part and leaves nothing behind", async () => {
+    const ownerId = owner();
+    const bytes = await bigJpeg();
+    const { uploadId } = await beginUpload({ ownerId, name: "partial.jpg", size: bytes.length });
+    await putPart({ ownerId, uploadId, index: 0, bytes: bytes.subarray(0, PART_SIZE) });
+    await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "upload_incomplete" });
+    const db = await getDb();
+    expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
+    expect((await listImages({ ownerId })).items).toHaveLength(0);
+  });
+
+  it.each([
+    ["an SVG", svgBytes, "unsupported_type"],
+    ["an HTML page", htmlBytes, "unsupported_type"],
+    ["a PDF", pdfBytes, "unsupported_type"],
+    ["random bytes", randomBytes(5000), "unsupported_type"],
+  ])("rejects %s on part 0 and discards the upload", async (_label, bytes, code) => {
+    const ownerId = owner();
+    const { uploadId } = await beginUpload({ ownerId, name: "evil.jpg", size: bytes.length });
+    await expect(putPart({ ownerId, uploadId, index: 0, bytes })).rejects.toMatchObject({ code });
+    await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("rejects a decompression bomb at part 0 and a truncated image at complete, leaving no chunks", async () => {
+    const ownerId = owner();
+    const bomb = await makeBombPng();
+    const b = await beginUpload({ ownerId, name: "bomb.png", size: bomb.length });
+    await expect(putPart({ ownerId, uploadId: b.uploadId, index: 0, bytes: bomb })).rejects.toMatchObject({ code: "image_too_big" });
+
+    const broken = truncated(await makeJpeg({ width: 800, height: 600 }), 0.5);
+    await expect(uploadBytes({ ownerId, name: "broken.jpg", bytes: broken })).rejects.toMatchObject({ code: "corrupt_image" });
+    const db = await getDb();
+    expect(await db.collection("uploads").countDocuments({ ownerId })).toBe(0);
+    const live = new Set((await db.collection("fs.files").find({}).toArray()).map((f) => String(f._id)));
+    const chunkOwners: unknown[] = await db.collection("fs.chunks").distinct("files_id");
+    expect(chunkOwners.every((id) => live.has(String(id)))).toBe(true);
+  });
+
+  it("rejects empty and oversized files at begin", async () => {
+    const ownerId = owner();
+    await expect(beginUpload({ ownerId, name: "empty.png", size: 0 })).rejects.toMatchObject({ code: "empty_file" });
+    await expect(beginUpload({ ownerId, name: "huge.png", size: 101 * 1024 * 1024 })).rejects.toMatchObject({ code: "too_large" });
+  });
+
+  it("keeps GIF animation and other formats", async () => {
+    const ownerId = owner();
+    const gif = await makeGif({ frames: 3 });
+    const item = await uploadBytes({ ownerId, name: "anim.gif", bytes: gif });
+    expect(item.mime).toBe("image/gif");
+    const back = await readAll((await openImageVariant({ ownerId, imageId: item.id, variant: "original" })).read());
+    expect(back.equals(gif)).toBe(true);
+  });
+
+  it("sweeps abandoned uploads with their chunks", async () => {
+    const ownerId = owner();
+    const bytes = await bigJpeg();
+    const { uploadId } = await beginUpload({ ownerId, name: "abandoned.jpg", size: bytes.length });
+    await putPart({ ownerId, uploadId, index: 0, bytes: bytes.subarray(0, PART_SIZE) });
+    const db = await getDb();
+    const upload = await db.collection("uploads").findOne({ _id: uploadId } as never);
+    const fileId = upload!.original.fileId;
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(64);
+    await db.collection("uploads").updateOne({ _id: uploadId } as never, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const swept = await sweepUploads();
+    expect(swept.uploads).toBeGreaterThanOrEqual(1);
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(0);
+    expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
+  });
+
+  it("aborting removes what was written", async () => {
+    const ownerId = owner();
+    const bytes = await makePng({ width: 80, height: 80 });
+    const { uploadId } = await beginUpload({ ownerId, name: "x.png", size: bytes.length });
+    await putPart({ ownerId, uploadId, index: 0, bytes });
+    await abortUpload({ ownerId, uploadId });
+    await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("enforces the per-user quota at begin", async () => {
+    const { limits } = await import("@/lib/config");
+    const ownerId = owner();
+    const saved = { ...limits };
+    try {
+      limits.quotaImages = 1;
+      await uploadBytes({ ownerId, name: "one.png", bytes: await makePng({ width: 20, height: 20 }) });
+      await expect(beginUpload({ ownerId, name: "two.png", size: 100 })).rejects.toMatchObject({ code: "quota_exceeded" });
+      limits.quotaImages = 100;
+      limits.quotaBytes = 1000;
+      await expect(beginUpload({ ownerId, name: "big.png", size: 5000 })).rejects.toMatchObject({ code: "quota_exceeded" });
+    } finally {
+      Object.assign(limits, saved);
+    }
+  });
+
+  it("lists only the owner's images, newest first, with a stable cursor", async () => {
+    const alice = owner();
+    const bob = owner();
+    const png = await makePng({ width: 16, height: 16 });
+    const names: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      names.unshift(`a${i}.png`);
+      await uploadBytes({ ownerId: alice, name: `a${i}.png`, bytes: png });
+    }
+    const bobs = await uploadBytes({ ownerId: bob, name: "bob.png", bytes: png });
+    const first = await listImages({ ownerId: alice, limit: 2 });
+    const second = await listImages({ ownerId: alice, limit: 2, cursor: first.nextCursor });
+    const third = await listImages({ ownerId: alice, limit: 2, cursor: second.nextCursor });
+    expect([...first.items, ...second.items, ...third.items].map((i) => i.name)).toEqual(names);
+    expect(third.nextCursor).toBeNull();
+
+    await expect(getImage({ ownerId: alice, imageId: bobs.id })).rejects.toMatchObject({ code: "not_found" });
+    await expect(openImageVariant({ ownerId: alice, imageId: bobs.id, variant: "original" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getImage({ ownerId: alice, imageId: "../../etc/passwd" })).rejects.toMatchObject({ code: "not_found" });
+  });
+});

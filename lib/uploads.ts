@@ -1,0 +1,299 @@
+import "server-only";
+
+import { randomUUID } from "node:crypto";
+
+import { type Binary, ObjectId } from "mongodb";
+
+import { analyzeImage, probeHeader, sniffImageType } from "@/lib/analyze";
+import { limits } from "@/lib/config";
+import {
+  SEGMENT_SIZE,
+  blobAad,
+  decryptSegments,
+  newBlobPrefix,
+  newDek,
+  openJson,
+  sealJson,
+  sealSegments,
+  segmentCount,
+  toBuffer,
+} from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
+import { type ImageDoc, type SealedMeta, imageExists, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
+import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
+import {
+  countChunks,
+  deleteBlobs,
+  finalizeBlob,
+  insertSealedChunks,
+  readSealedChunks,
+  sweepOrphanBlobs,
+  writeSmallBlob,
+} from "@/lib/storage";
+
+/**
+ * Chunked, resumable uploads (DESIGN.md §4): begin → part × N → complete.
+ * Parts are encrypted on arrival straight into fs.chunks; the image record
+ * appears only once everything is stored and analysed.
+ */
+
+export const SEGMENTS_PER_PART = 64;
+export const PART_SIZE = SEGMENT_SIZE * SEGMENTS_PER_PART; // 4 MiB, under Vercel's 4.5 MB body cap
+
+type UploadDoc = {
+  _id: string;
+  imageId: string;
+  ownerId: string;
+  size: number;
+  partCount: number;
+  mime: string | null;
+  state: "open" | "completing";
+  completingAt?: Date;
+  dek: StoredWrappedDek;
+  original: { fileId: ObjectId; prefix: Binary | Buffer };
+  // The filename is private: sealed like the image's metadata, never stored in clear.
+  name: { nonce: Binary | Buffer; sealed: Binary | Buffer };
+  partsDone: number[];
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+async function uploads() {
+  return (await imagesDb()).collection<UploadDoc>("uploads");
+}
+
+async function findUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<UploadDoc> {
+  const doc = await (await uploads()).findOne({ _id: uploadId, ownerId, expiresAt: { $gt: new Date() } });
+  if (!doc) throw new AppError("not_found", "This upload has expired or does not exist. Please upload the file again.");
+  return doc;
+}
+
+const MB = 1024 * 1024;
+const formatMb = (n: number) => `${(n / MB).toFixed(n < 10 * MB ? 1 : 0)} MB`;
+
+export async function beginUpload({
+  ownerId,
+  name,
+  size,
+}: {
+  ownerId: string;
+  name: string;
+  size: number;
+}): Promise<BeginUploadResult> {
+  if (size === 0) throw new AppError("empty_file", "This file is empty.");
+  if (size > limits.maxUploadBytes) {
+    throw new AppError("too_large", `Too large (${formatMb(size)}; the limit is ${formatMb(limits.maxUploadBytes)}).`);
+  }
+  const usage = await usageOf({ ownerId });
+  const pending = await (await uploads())
+    .find({ ownerId, expiresAt: { $gt: new Date() } }, { projection: { size: 1 } })
+    .toArray();
+  const pendingBytes = pending.reduce((sum, u) => sum + u.size, 0);
+  if (usage.count + pending.length + 1 > limits.quotaImages) {
+    throw new AppError("quota_exceeded", `Your quota of ${limits.quotaImages} images is full.`);
+  }
+  if (usage.bytes + pendingBytes + size > limits.quotaBytes) {
+    throw new AppError("quota_exceeded", `Not enough space left: your quota is ${formatMb(limits.quotaBytes)}.`);
+  }
+  void maybeSweep();
+
+  const uploadId = randomUUID();
+  const imageId = randomUUID();
+  const dek = newDek();
+  const now = new Date();
+  const sealedName = sealJson({ dek, imageId, value: { name } });
+  await (await uploads()).insertOne({
+    _id: uploadId,
+    imageId,
+    ownerId,
+    size,
+    partCount: Math.ceil(size / PART_SIZE),
+    mime: null,
+    state: "open",
+    dek: wrapDek({ dek, imageId, ownerId }),
+    original: { fileId: new ObjectId(), prefix: newBlobPrefix() },
+    name: { nonce: sealedName.nonce, sealed: sealedName.sealed },
+    partsDone: [],
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + limits.uploadTtlHours * 3600_000),
+  });
+  return { uploadId, partSize: PART_SIZE, partCount: Math.ceil(size / PART_SIZE) };
+}
+
+/**
+ * Stores part `index`. Part 0 is type-sniffed and header-probed first, so a
+ * non-image or a decompression bomb is refused before anything is written.
+ * Retrying a part is safe: stored chunks are never overwritten.
+ */
+export async function putPart({
+  ownerId,
+  uploadId,
+  index,
+  bytes,
+}: {
+  ownerId: string;
+  uploadId: string;
+  index: number;
+  bytes: Buffer;
+}): Promise<void> {
+  const upload = await findUpload({ ownerId, uploadId });
+  if (upload.state !== "open") throw new AppError("conflict", "This upload is already being finished.");
+  if (!Number.isInteger(index) || index < 0 || index >= upload.partCount) {
+    throw new AppError("invalid_input", "That part does not belong to this file.");
+  }
+  const expected = Math.min(PART_SIZE, upload.size - index * PART_SIZE);
+  if (bytes.length !== expected) {
+    throw new AppError("invalid_input", "The file changed or was cut short while uploading. Please try again.");
+  }
+  const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
+
+  if (index === 0) {
+    try {
+      const { mime } = await sniffImageType({ head: bytes });
+      await probeHeader({ head: bytes, mime });
+      await (await uploads()).updateOne({ _id: uploadId, ownerId }, { $set: { mime } });
+    } catch (err) {
+      // A file that is not an acceptable image is refused whole, at once.
+      await discardUpload(upload);
+      throw err;
+    }
+  }
+
+  const sealed = sealSegments({
+    dek,
+    prefix: toBuffer(upload.original.prefix),
+    aad: blobAad({ imageId: upload.imageId, variant: "original" }),
+    firstIndex: index * SEGMENTS_PER_PART,
+    totalSegments: segmentCount(upload.size),
+    plaintext: bytes,
+  });
+  await insertSealedChunks({ fileId: upload.original.fileId, firstIndex: index * SEGMENTS_PER_PART, sealed });
+  await (await uploads()).updateOne({ _id: uploadId, ownerId }, { $addToSet: { partsDone: index } });
+}
+
+/**
+ * Checks that every part is there, decrypts the original through sharp for
+ * its size, thumbnail, preview and metadata, then writes the blob documents
+ * and finally the image record. On any failure everything written is removed.
+ */
+export async function completeUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<GalleryItem> {
+  const coll = await uploads();
+  const upload = await coll.findOneAndUpdate(
+    { _id: uploadId, ownerId, state: "open", expiresAt: { $gt: new Date() } },
+    { $set: { state: "completing", completingAt: new Date() } },
+    { returnDocument: "after" },
+  );
+  if (!upload) throw new AppError("not_found", "This upload has expired, was already finished, or does not exist.");
+
+  const written: ObjectId[] = [];
+  try {
+    const totalSegments = segmentCount(upload.size);
+    const missing = [...Array(upload.partCount).keys()].filter((i) => !upload.partsDone.includes(i));
+    if (missing.length || !upload.mime || (await countChunks({ fileId: upload.original.fileId })) !== totalSegments) {
+      throw new AppError("upload_incomplete", "Some parts of the file never arrived. Please upload it again.");
+    }
+    const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
+    const { name } = openJson({
+      dek,
+      imageId: upload.imageId,
+      nonce: toBuffer(upload.name.nonce),
+      sealed: toBuffer(upload.name.sealed),
+    }) as { name: string };
+
+    const analysis = await analyzeImage({
+      mime: upload.mime,
+      source: decryptSegments({
+        dek,
+        prefix: toBuffer(upload.original.prefix),
+        aad: blobAad({ imageId: upload.imageId, variant: "original" }),
+        totalSegments,
+        size: upload.size,
+        source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: totalSegments - 1 }),
+      }),
+    });
+
+    const thumb = await writeSmallBlob({ dek, imageId: upload.imageId, variant: "thumb", plaintext: analysis.thumb });
+    written.push(thumb.fileId);
+    const preview = await writeSmallBlob({ dek, imageId: upload.imageId, variant: "preview", plaintext: analysis.preview });
+    written.push(preview.fileId);
+    await finalizeBlob({ fileId: upload.original.fileId, size: upload.size, variant: "original", imageId: upload.imageId });
+
+    const meta: SealedMeta = { ...analysis.meta, name };
+    const sealedMeta = sealJson({ dek, imageId: upload.imageId, value: meta });
+    const doc: ImageDoc = {
+      _id: upload.imageId,
+      ownerId,
+      createdAt: new Date(),
+      size: upload.size,
+      mime: analysis.mime,
+      width: analysis.width,
+      height: analysis.height,
+      trashedAt: null,
+      v: 1,
+      dek: upload.dek,
+      blobs: {
+        original: { fileId: upload.original.fileId, prefix: toBuffer(upload.original.prefix), size: upload.size },
+        preview: { fileId: preview.fileId, prefix: preview.prefix, size: preview.size },
+        thumb: { fileId: thumb.fileId, prefix: thumb.prefix, size: thumb.size },
+      },
+      meta: { nonce: sealedMeta.nonce, sealed: sealedMeta.sealed },
+    };
+    await insertImage({ doc });
+    await coll.deleteOne({ _id: uploadId });
+    return toGalleryItem(doc, meta);
+  } catch (err) {
+    await deleteBlobs({ fileIds: written }).catch(() => {});
+    await discardUpload(upload).catch(() => {});
+    throw err;
+  }
+}
+
+/** Deletes an upload and every chunk it wrote (its original's fs.files entry too, if any). */
+async function discardUpload(upload: Pick<UploadDoc, "_id" | "original">): Promise<void> {
+  await deleteBlobs({ fileIds: [upload.original.fileId] });
+  await (await uploads()).deleteOne({ _id: upload._id });
+}
+
+export async function abortUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<void> {
+  const upload = await (await uploads()).findOne({ _id: uploadId, ownerId, state: "open" });
+  if (upload) await discardUpload(upload);
+}
+
+export async function deleteAllUploadsOfOwner({ ownerId }: { ownerId: string }): Promise<void> {
+  for (const upload of await (await uploads()).find({ ownerId }).toArray()) await discardUpload(upload);
+}
+
+/**
+ * Removes expired uploads with their chunks, then any chunk or file that no
+ * live upload or image owns. Safe to run at any time and from several processes.
+ */
+export async function sweepUploads(): Promise<{ uploads: number; files: number; chunks: number }> {
+  const coll = await uploads();
+  const now = new Date();
+  const expired = await coll.find({ expiresAt: { $lte: now } }).toArray();
+  for (const upload of expired) await discardUpload(upload);
+  // An upload stuck "completing" for an hour belongs to a process that died mid-way.
+  const stuck = await coll.find({ state: "completing", completingAt: { $lt: new Date(now.getTime() - 3600_000) } }).toArray();
+  for (const upload of stuck) await discardUpload(upload);
+
+  const live = await coll.find({}, { projection: { original: 1 } }).toArray();
+  const orphans = await sweepOrphanBlobs({
+    liveUploadFileIds: new Set(live.map((u) => u.original.fileId.toHexString())),
+    isLiveImage: (imageId) => imageExists({ imageId }),
+  });
+  return { uploads: expired.length + stuck.length, ...orphans };
+}
+
+let lastSweep = 0;
+
+/** Runs the sweeper at most every ten minutes per process, off the request's path. */
+export async function maybeSweep(): Promise<void> {
+  if (Date.now() - lastSweep < 10 * 60_000) return;
+  lastSweep = Date.now();
+  try {
+    await sweepUploads();
+  } catch (err) {
+    console.error("[sweep] failed", err);
+  }
+}
