@@ -59,10 +59,9 @@ async function images() {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Loads an owner's image, or throws not_found for anything else (foreign, missing, malformed). */
-async function findOwned({ ownerId, imageId, includeTrashed = false }: { ownerId: string; imageId: string; includeTrashed?: boolean }) {
+async function findOwned({ ownerId, imageId, trashed = false }: { ownerId: string; imageId: string; trashed?: boolean }) {
   if (!UUID.test(imageId)) throw new AppError("not_found");
-  const filter: Filter<ImageDoc> = { _id: imageId, ownerId };
-  if (!includeTrashed) filter.trashedAt = null;
+  const filter: Filter<ImageDoc> = { _id: imageId, ownerId, trashedAt: trashed ? { $ne: null } : null };
   const doc = await (await images()).findOne(filter);
   if (!doc) throw new AppError("not_found");
   return doc;
@@ -174,12 +173,15 @@ export async function openImageVariant({
   ownerId,
   imageId,
   variant,
+  inTrash = false,
 }: {
   ownerId: string;
   imageId: string;
   variant: BlobVariant;
+  /** The trash page shows trashed images; everywhere else they are gone. */
+  inTrash?: boolean;
 }): Promise<OpenedVariant> {
-  const doc = await findOwned({ ownerId, imageId });
+  const doc = await findOwned({ ownerId, imageId, trashed: inTrash });
   const dek = dekOf(doc);
   const meta = openMeta(doc, dek);
   const ref = doc.blobs[variant];
@@ -267,4 +269,77 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
   const coll = await images();
   const ids = await coll.find({ ownerId }, { projection: { _id: 1 } }).map((d) => d._id).toArray();
   await deleteImagesForever({ ownerId, imageIds: ids });
+}
+
+/** What the user selected: explicit ids, or every image (resolved here, never from a loaded page). */
+export type Selection = { ids: string[] } | { all: true };
+
+/** The owner's image ids a selection stands for; foreign or unknown ids simply drop out. */
+export async function resolveSelection({
+  ownerId,
+  selection,
+  trashed = false,
+}: {
+  ownerId: string;
+  selection: Selection;
+  trashed?: boolean;
+}): Promise<string[]> {
+  const filter: Filter<ImageDoc> = { ownerId, trashedAt: trashed ? { $ne: null } : null };
+  if ("ids" in selection) filter._id = { $in: selection.ids.filter((id) => UUID.test(id)) };
+  const docs = await (await images())
+    .find(filter, { projection: { _id: 1 } })
+    .sort({ createdAt: -1, _id: -1 })
+    .toArray();
+  return docs.map((d) => d._id);
+}
+
+export async function trashImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
+  const ids = await resolveSelection({ ownerId, selection });
+  if (ids.length === 0) return 0;
+  const res = await (await images()).updateMany({ _id: { $in: ids }, ownerId, trashedAt: null }, { $set: { trashedAt: new Date() } });
+  return res.modifiedCount;
+}
+
+export async function restoreImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
+  const ids = await resolveSelection({ ownerId, selection, trashed: true });
+  if (ids.length === 0) return 0;
+  const res = await (await images()).updateMany({ _id: { $in: ids }, ownerId, trashedAt: { $ne: null } }, { $set: { trashedAt: null } });
+  return res.modifiedCount;
+}
+
+/** "Delete forever" and "Empty trash": only images already in the trash. */
+export async function deleteTrashedForever({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
+  const ids = await resolveSelection({ ownerId, selection, trashed: true });
+  return deleteImagesForever({ ownerId, imageIds: ids });
+}
+
+/** Purges images that have sat in the trash longer than the retention period, for every user. */
+export async function purgeExpiredTrash({ olderThanDays }: { olderThanDays: number }): Promise<number> {
+  const cutoff = new Date(Date.now() - olderThanDays * 86_400_000);
+  const coll = await images();
+  let purged = 0;
+  for await (const doc of coll.find({ trashedAt: { $ne: null, $lt: cutoff } }, { projection: { _id: 1, ownerId: 1 } })) {
+    purged += await deleteImagesForever({ ownerId: doc.ownerId, imageIds: [doc._id] });
+  }
+  return purged;
+}
+
+export async function countImages({ ownerId, trashed = false }: { ownerId: string; trashed?: boolean }): Promise<number> {
+  return (await images()).countDocuments({ ownerId, trashedAt: trashed ? { $ne: null } : null });
+}
+
+export type OriginalEntry = { imageId: string; name: string; size: number; createdAt: Date };
+
+/** Names and sizes of many originals, fetched in batches, in the order given. */
+export async function describeOriginals({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<OriginalEntry[]> {
+  const coll = await images();
+  const found = new Map<string, OriginalEntry>();
+  for (let i = 0; i < imageIds.length; i += 500) {
+    const batch = imageIds.slice(i, i + 500);
+    const cursor = coll.find({ _id: { $in: batch }, ownerId, trashedAt: null }, { projection: { blobs: 0 } });
+    for await (const doc of cursor) {
+      found.set(doc._id, { imageId: doc._id, name: openMeta(doc).name, size: doc.size, createdAt: doc.createdAt });
+    }
+  }
+  return imageIds.flatMap((id) => found.get(id) ?? []);
 }

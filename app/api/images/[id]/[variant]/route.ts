@@ -15,13 +15,15 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string;
     const parsed = params.safeParse(await ctx.params);
     if (!parsed.success) throw new AppError("not_found");
     const { id, variant } = parsed.data;
-    const download = new URL(request.url).searchParams.get("download") === "1";
+    const search = new URL(request.url).searchParams;
+    const download = search.get("download") === "1";
 
-    const head = await openImageVariant({ ownerId, imageId: id, variant });
+    const head = await openImageVariant({ ownerId, imageId: id, variant, inTrash: search.get("trash") === "1" });
     const common: Record<string, string> = {
       "Content-Type": head.mime,
       "X-Content-Type-Options": "nosniff",
-      "Cache-Control": "private, max-age=31536000, immutable",
+      // Revalidated every time (cheap 304s by ETag): a revoked session or deleted image must not live on in a cache.
+      "Cache-Control": "private, no-cache",
       ETag: head.etag,
       Vary: "Cookie",
     };
