@@ -65,3 +65,11 @@ export const beginUploadSchema = z.object({
 });
 
 export const uploadIdSchema = z.object({ uploadId: z.uuid() });
+
+/** A selection is explicit ids or "everything"; "everything" is resolved on the server, never from a loaded page. */
+export const selectionSchema = z.union([
+  z.object({ all: z.literal(true) }),
+  z.object({ ids: z.array(z.uuid()).min(1, "Select at least one image.").max(100_000) }),
+]);
+
+export const selectionInputSchema = z.object({ selection: selectionSchema });

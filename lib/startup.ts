@@ -1,6 +1,8 @@
 import "server-only";
 
-import { imagesDb } from "@/lib/images";
+import { limits } from "@/lib/config";
+import { sweepExpiredTokens } from "@/lib/downloads";
+import { imagesDb, purgeExpiredTrash } from "@/lib/images";
 import { sweepExpiredAttempts } from "@/lib/rate-limit";
 import { maybeSweep } from "@/lib/uploads";
 
@@ -21,11 +23,22 @@ export async function startup(): Promise<void> {
     console.error("\n[startup] refusing to start:", err instanceof Error ? err.message : err, "\n");
     process.exit(1);
   }
-  void maybeSweep();
-  void sweepExpiredAttempts().catch(() => {});
-  // Abandoned uploads and expired rate-limit windows are swept periodically too.
-  setInterval(() => {
-    void maybeSweep();
-    void sweepExpiredAttempts().catch(() => {});
-  }, 15 * 60_000).unref();
+  void housekeeping();
+  // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically too.
+  setInterval(() => void housekeeping(), 15 * 60_000).unref();
+}
+
+async function housekeeping(): Promise<void> {
+  await maybeSweep();
+  for (const job of [
+    () => purgeExpiredTrash({ olderThanDays: limits.trashRetentionDays }),
+    sweepExpiredTokens,
+    sweepExpiredAttempts,
+  ]) {
+    try {
+      await job();
+    } catch (err) {
+      console.error("[housekeeping]", err instanceof Error ? err.message : err);
+    }
+  }
 }

@@ -1,8 +1,10 @@
 "use server";
 
 import { authedAction } from "@/lib/action";
+import { createDownloadToken } from "@/lib/downloads";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-import { beginUploadSchema, uploadIdSchema } from "@/lib/schemas";
+import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/images";
+import { beginUploadSchema, emptySchema, selectionInputSchema, uploadIdSchema } from "@/lib/schemas";
 import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";
 
 // Upload parts go to PUT /api/uploads/[uploadId]/parts/[index] instead of an action:
@@ -22,4 +24,37 @@ export const completeUploadAction = authedAction({
 export const abortUploadAction = authedAction({
   schema: uploadIdSchema,
   run: ({ input, user }) => abortUpload({ ownerId: user.id, uploadId: input.uploadId }),
+});
+
+export const trashImagesAction = authedAction({
+  schema: selectionInputSchema,
+  revalidate: ["/", "/trash"],
+  run: ({ input, user }) => trashImages({ ownerId: user.id, selection: input.selection }),
+});
+
+export const restoreImagesAction = authedAction({
+  schema: selectionInputSchema,
+  revalidate: ["/", "/trash"],
+  run: ({ input, user }) => restoreImages({ ownerId: user.id, selection: input.selection }),
+});
+
+export const deleteForeverAction = authedAction({
+  schema: selectionInputSchema,
+  revalidate: ["/trash"],
+  run: ({ input, user }) => deleteTrashedForever({ ownerId: user.id, selection: input.selection }),
+});
+
+export const emptyTrashAction = authedAction({
+  schema: emptySchema,
+  revalidate: ["/trash"],
+  run: ({ user }) => deleteTrashedForever({ ownerId: user.id, selection: { all: true } }),
+});
+
+/** Mints a short-lived link; the browser then navigates to it and the zip streams as a native download. */
+export const createZipDownloadAction = authedAction({
+  schema: selectionInputSchema,
+  run: async ({ input, user }): Promise<{ url: string; count: number }> => {
+    const { token, count } = await createDownloadToken({ ownerId: user.id, selection: input.selection });
+    return { url: `/api/downloads/${token}`, count };
+  },
 });
