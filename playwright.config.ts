@@ -33,6 +33,7 @@ export default defineConfig({
     timeout: 120_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { AUTH_TRUST_HOST: "true", AUTH_URL: baseURL },
+    // Small pages so "Select all" is tested with more images than one page holds.
+    env: { AUTH_TRUST_HOST: "true", AUTH_URL: baseURL, GALLERY_PAGE_SIZE: "8" },
   },
 });

@@ -13,6 +13,9 @@ export function AppHeader({ name }: { name: string }) {
           <Link href="/" className="hover:underline">
             Gallery
           </Link>
+          <Link href="/trash" className="hover:underline">
+            Trash
+          </Link>
           <Link href="/settings" className="hover:underline">
             Settings
           </Link>

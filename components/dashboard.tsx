@@ -7,7 +7,7 @@ import { Uploader } from "@/components/uploader";
 import type { GalleryItem, GalleryPage } from "@/lib/gallery-types";
 
 /** The gallery and the uploader share one list: finished uploads appear at the top at once. */
-export function Dashboard({ initial, maxBytes }: { initial: GalleryPage; maxBytes: number }) {
+export function Dashboard({ initial, total, maxBytes }: { initial: GalleryPage; total: number; maxBytes: number }) {
   const [added, setAdded] = useState<GalleryItem[]>([]);
   const onUploaded = useCallback((item: GalleryItem) => setAdded((prev) => [item, ...prev]), []);
   return (
@@ -18,7 +18,7 @@ export function Dashboard({ initial, maxBytes }: { initial: GalleryPage; maxByte
           <Uploader maxBytes={maxBytes} onUploaded={onUploaded} />
         </div>
       </div>
-      <Gallery initial={initial} added={added} />
+      <Gallery initial={initial} added={added} total={total + added.length} />
     </>
   );
 }

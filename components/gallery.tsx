@@ -14,10 +14,16 @@ import {
 
 import { fitInside, formatBytes, formatDate, type DateFormatOptions } from "@/components/format";
 import { ImageViewer, Spinner } from "@/components/image-viewer";
+import { createZipDownloadAction, trashImagesAction } from "@/app/(gallery)/actions";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { SelectionBar } from "@/components/selection-bar";
 import { useGallery } from "@/components/use-gallery";
+import { type SelectionPayload, useSelection } from "@/components/use-selection";
 import { imageUrl, type GalleryItem, type GalleryPage } from "@/lib/gallery-types";
 
 export type GalleryProps = {
+  /** How many images the account holds (server count plus this session's uploads). */
+  total?: number;
   /** First page from the server, newest first. */
   initial: GalleryPage;
   /** Uploaded during this session, newest first; de-duplicated against loaded items. */
@@ -27,6 +33,9 @@ export type GalleryProps = {
 };
 
 const NO_ITEMS: GalleryItem[] = [];
+const TRASH_DAYS = 30;
+
+type PendingDelete = { payload: SelectionPayload; count: number; preview: GalleryItem[]; fromSelection?: boolean };
 const THUMB_SIZE = 400;
 const HOVER_DELAY_MS = 400;
 
@@ -70,8 +79,70 @@ function createHoverStore() {
 type HoverStore = ReturnType<typeof createHoverStore>;
 const noHover = () => null;
 
-export function Gallery({ initial, added = NO_ITEMS, onItemsChange }: GalleryProps) {
-  const { items, hasMore, loading, error, loadMore } = useGallery({ initial, added });
+export function Gallery({ initial, added = NO_ITEMS, onItemsChange, total: knownTotal }: GalleryProps) {
+  const { items, hasMore, loading, error, loadMore, removeItems } = useGallery({ initial, added });
+  const [removedCount, setRemovedCount] = useState(0);
+  const total = Math.max(items.length, (knownTotal ?? items.length) - removedCount);
+  const selection = useSelection({ items, total });
+  const [confirm, setConfirm] = useState<PendingDelete | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [announcement, setAnnouncement] = useState("");
+
+  const askDelete = useCallback(
+    (payload: SelectionPayload, count: number, preview: GalleryItem[]) => setConfirm({ payload, count, preview: preview.slice(0, 4) }),
+    [],
+  );
+
+  const confirmDelete = async () => {
+    if (!confirm) return;
+    setBusy(true);
+    try {
+      const result = await trashImagesAction(undefined, { selection: confirm.payload });
+      if (result.status === "success") {
+        const moved = result.data ?? 0;
+        const payload = confirm.payload;
+        // "All" also covers pages never loaded; the server skipped them from listing already.
+        const gone = "ids" in payload ? payload.ids : items.filter((item) => !(payload.except ?? []).includes(item.id)).map((i) => i.id);
+        removeItems(gone);
+        setRemovedCount((n) => n + moved);
+        if ("ids" in payload && payload.ids.length === 1 && selection.count <= 1) selection.clear();
+        else if (confirm.fromSelection) selection.clear();
+        setAnnouncement(`Moved ${moved} image${moved === 1 ? "" : "s"} to the trash.`);
+      } else if (result.status === "error") {
+        setAnnouncement(result.message);
+      }
+    } catch {
+      setAnnouncement("Couldn't reach the server. Nothing was deleted; please try again.");
+    } finally {
+      setBusy(false);
+      setConfirm(null);
+    }
+  };
+
+  const download = async () => {
+    const payload = selection.payload;
+    if ("ids" in payload && payload.ids.length === 1) {
+      window.location.assign(imageUrl(payload.ids[0], "original", { download: true }));
+      setAnnouncement("Your download has started.");
+      return;
+    }
+    setBusy(true);
+    setAnnouncement(`Preparing a zip of ${selection.count} images…`);
+    try {
+      const result = await createZipDownloadAction(undefined, { selection: payload });
+      if (result.status === "success" && result.data) {
+        // A plain navigation: the browser streams the zip to disk as a native download.
+        window.location.assign(result.data.url);
+        setAnnouncement(`Your zip of ${result.data.count} images is downloading.`);
+      } else if (result.status === "error") {
+        setAnnouncement(result.message);
+      }
+    } catch {
+      setAnnouncement("Couldn't reach the server. Please try again.");
+    } finally {
+      setBusy(false);
+    }
+  };
   const hydrated = useHydrated();
   const dates = hydrated ? LOCAL_DATES : SSR_DATES;
 
@@ -147,6 +218,33 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange }: GalleryPro
 
   return (
     <section aria-label="Gallery" className="flex flex-col gap-6">
+      {!empty ? (
+        <SelectionBar
+          count={selection.count}
+          total={total}
+          busy={busy}
+          onSelectAll={selection.selectAll}
+          onClear={selection.clear}
+          actions={[
+            { label: "Download selected", onClick: () => void download() },
+            {
+              label: "Delete selected",
+              tone: "danger",
+              onClick: () => {
+                setConfirm({ payload: selection.payload, count: selection.count, preview: selection.selectedLoaded.slice(0, 4), fromSelection: true });
+              },
+            },
+          ]}
+        />
+      ) : null}
+      <p role="status" aria-live="polite" className="sr-only" data-testid="gallery-announcement">
+        {announcement}
+      </p>
+      {announcement ? (
+        <p aria-hidden="true" className="-mt-3 text-sm text-zinc-600 dark:text-zinc-400">
+          {announcement}
+        </p>
+      ) : null}
       {empty ? (
         <EmptyState />
       ) : (
@@ -154,7 +252,15 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange }: GalleryPro
         // for that: seconds with 10,000 tiles. Taking the grid out of rendering while the
         // (opaque, full-screen) viewer covers it makes opening and closing cheap.
         <div className={viewerOpen ? "hidden" : undefined}>
-          <GalleryGrid items={items} dates={dates} onOpen={open} onHoverStart={showHoverSoon} onHoverEnd={hideHover} />
+          <GalleryGrid
+            items={items}
+            dates={dates}
+            onOpen={open}
+            onHoverStart={showHoverSoon}
+            onHoverEnd={hideHover}
+            isSelected={selection.isSelected}
+            onToggle={selection.toggle}
+          />
         </div>
       )}
 
@@ -179,7 +285,40 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange }: GalleryPro
           loadingMore={loading}
           loadMoreError={error}
           onLoadMore={loadMore}
+          onDelete={(item) => {
+            close();
+            askDelete({ ids: [item.id] }, 1, [item]);
+          }}
         />
+      ) : null}
+
+      {confirm ? (
+        <ConfirmDialog
+          title={`Move ${confirm.count} image${confirm.count === 1 ? "" : "s"} to the trash?`}
+          confirmLabel="Move to trash"
+          busy={busy}
+          onConfirm={() => void confirmDelete()}
+          onCancel={() => {
+            if (!busy) setConfirm(null);
+          }}
+        >
+          <p className="mb-3">You can restore them from the trash for {TRASH_DAYS} days; after that they are deleted for good.</p>
+          {confirm.preview.length ? (
+            <ul className="flex gap-2" aria-label="Selected images">
+              {confirm.preview.map((item) => (
+                <li key={item.id} className="size-16 overflow-hidden rounded-md bg-zinc-200 dark:bg-zinc-800">
+                  {/* eslint-disable-next-line @next/next/no-img-element -- private thumbnails, already resized on the server */}
+                  <img src={imageUrl(item.id, "thumb")} alt={item.name} className="size-full object-cover" />
+                </li>
+              ))}
+              {confirm.count > confirm.preview.length ? (
+                <li className="flex size-16 items-center justify-center rounded-md bg-zinc-100 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+                  +{confirm.count - confirm.preview.length}
+                </li>
+              ) : null}
+            </ul>
+          ) : null}
+        </ConfirmDialog>
       ) : null}
     </section>
   );
@@ -191,6 +330,7 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange }: GalleryPro
 
 type TileHandlers = {
   onOpen: (id: string, element: HTMLElement) => void;
+  onToggle: (id: string, opts: { shiftKey: boolean; selected: boolean }) => void;
   onHoverStart: (item: GalleryItem, element: HTMLElement) => void;
   onHoverEnd: () => void;
 };
@@ -198,26 +338,49 @@ type TileHandlers = {
 const GalleryGrid = memo(function GalleryGrid({
   items,
   dates,
+  isSelected,
   ...handlers
-}: { items: GalleryItem[]; dates: DateFormatOptions } & TileHandlers) {
+}: { items: GalleryItem[]; dates: DateFormatOptions; isSelected: (id: string) => boolean } & TileHandlers) {
   return (
     <ul
       aria-label="Your images"
       className="grid grid-cols-[repeat(auto-fill,minmax(9.5rem,1fr))] gap-x-3 gap-y-5 sm:grid-cols-[repeat(auto-fill,minmax(11.5rem,1fr))] sm:gap-x-4"
     >
       {items.map((item) => (
-        <GalleryGridItem key={item.id} item={item} dates={dates} {...handlers} />
+        <GalleryGridItem key={item.id} item={item} dates={dates} selected={isSelected(item.id)} {...handlers} />
       ))}
     </ul>
   );
 });
 
-const GalleryGridItem = memo(function GalleryGridItem(props: { item: GalleryItem; dates: DateFormatOptions } & TileHandlers) {
+const GalleryGridItem = memo(function GalleryGridItem({
+  selected,
+  onToggle,
+  ...props
+}: { item: GalleryItem; dates: DateFormatOptions; selected: boolean } & TileHandlers) {
   return (
     // content-visibility lets the browser skip layout and paint of off-screen tiles,
     // which keeps a grid of thousands of images smooth.
-    <li data-testid="gallery-item" className="relative [contain-intrinsic-size:auto_15rem] [content-visibility:auto]">
-      <GalleryTile {...props} />
+    <li
+      data-testid="gallery-item"
+      data-selected={selected || undefined}
+      className="group/tile relative [contain-intrinsic-size:auto_15rem] [content-visibility:auto]"
+    >
+      <GalleryTile {...props} onToggle={onToggle} />
+      <label
+        className={`absolute top-2 left-2 z-[1] flex size-8 cursor-pointer items-center justify-center rounded-md bg-white/90 shadow ring-1 ring-zinc-900/10 transition-opacity dark:bg-zinc-900/90 ${
+          selected ? "opacity-100" : "opacity-70 group-hover/tile:opacity-100 focus-within:opacity-100"
+        }`}
+      >
+        <input
+          type="checkbox"
+          aria-label={`Select ${props.item.name}`}
+          checked={selected}
+          onChange={() => {}}
+          onClick={(event) => onToggle(props.item.id, { shiftKey: event.shiftKey, selected: event.currentTarget.checked })}
+          className="size-4 cursor-pointer accent-sky-600"
+        />
+      </label>
     </li>
   );
 });
@@ -255,7 +418,7 @@ export function GalleryTile({
         }}
         onPointerLeave={onHoverEnd}
         onPointerDown={onHoverEnd}
-        className="group relative block aspect-square w-full overflow-hidden rounded-xl bg-zinc-200 shadow-sm ring-1 ring-zinc-900/5 transition-shadow hover:shadow-md hover:ring-zinc-900/15 dark:bg-zinc-800 dark:ring-white/10 dark:hover:ring-white/25"
+        className="group relative block aspect-square w-full overflow-hidden rounded-xl in-data-selected:ring-4 in-data-selected:ring-sky-500 bg-zinc-200 shadow-sm ring-1 ring-zinc-900/5 transition-shadow hover:shadow-md hover:ring-zinc-900/15 dark:bg-zinc-800 dark:ring-white/10 dark:hover:ring-white/25"
       >
         {status === "loading" ? (
           <span aria-hidden="true" className="absolute inset-0 animate-pulse bg-zinc-200 dark:bg-zinc-800" />

@@ -27,6 +27,8 @@ export type ImageViewerProps = {
   loadingMore?: boolean;
   loadMoreError?: string | null;
   onLoadMore?: () => void | Promise<void>;
+  /** Asks to move the shown image to the trash (the gallery confirms first). */
+  onDelete?: (item: GalleryItem) => void;
 };
 
 const PREVIEW_SIZE = 1600;
@@ -56,6 +58,7 @@ function ViewerDialog({
   loadingMore = false,
   loadMoreError = null,
   onLoadMore,
+  onDelete,
 }: ImageViewerProps & { item: GalleryItem }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
@@ -209,6 +212,15 @@ function ViewerDialog({
               <DownloadIcon className="size-4" />
               <span className="sr-only sm:not-sr-only">Download original</span>
             </a>
+            {onDelete ? (
+              <button
+                type="button"
+                onClick={() => onDelete(item)}
+                className="inline-flex shrink-0 items-center gap-2 rounded-md bg-red-600/90 px-3 py-2 text-sm font-medium text-white hover:bg-red-500"
+              >
+                Delete
+              </button>
+            ) : null}
             <button
               ref={closeButton}
               type="button"

@@ -18,6 +18,8 @@ export type GalleryState = {
   loading: boolean;
   /** Message of the last failed page request, for people; cleared by the next attempt. */
   error: string | null;
+  /** Drops items from view (they were moved to the trash). */
+  removeItems: (ids: Iterable<string>) => void;
   /** Fetches the next page. Safe to call repeatedly: at most one request runs at a time. */
   loadMore: () => Promise<void>;
 };
@@ -162,7 +164,16 @@ export function useGallery({ initial, added = NO_ITEMS }: UseGalleryOptions): Ga
     }
   }, [cursor]);
 
-  const items = useMemo(() => mergeItems(added, loaded.items, loaded.ids), [added, loaded]);
+  // Images deleted in this session disappear at once, whichever page they came from.
+  const [removed, setRemoved] = useState<ReadonlySet<string>>(() => new Set());
+  const removeItems = useCallback((ids: Iterable<string>) => {
+    setRemoved((prev) => new Set([...prev, ...ids]));
+  }, []);
 
-  return { items, hasMore: cursor !== null, loading, error, loadMore };
+  const items = useMemo(() => {
+    const merged = mergeItems(added, loaded.items, loaded.ids);
+    return removed.size ? merged.filter((item) => !removed.has(item.id)) : merged;
+  }, [added, loaded, removed]);
+
+  return { items, hasMore: cursor !== null, loading, error, loadMore, removeItems };
 }

@@ -18,6 +18,7 @@ export const limits = {
   maxPixels: intFromEnv("MAX_IMAGE_PIXELS", 100_000_000),
   trashRetentionDays: intFromEnv("TRASH_RETENTION_DAYS", 30),
   uploadTtlHours: intFromEnv("UPLOAD_TTL_HOURS", 24),
+  galleryPageSize: Math.max(1, intFromEnv("GALLERY_PAGE_SIZE", 60)),
 };
 
 /** A secret the app needs; in production its absence is an error, never a default. */

@@ -4,6 +4,7 @@ import type { Binary, Filter } from "mongodb";
 
 import type { ImageMeta } from "@/lib/analyze";
 import { type BlobVariant, blobAad, decryptSegments, openJson, segmentCount, segmentRange, toBuffer } from "@/lib/crypto";
+import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
@@ -99,12 +100,10 @@ function decodeCursor(cursor: string): { t: Date; id: string } {
   return { t: new Date(ms), id };
 }
 
-export const PAGE_SIZE = 60;
-
 export async function listImages({
   ownerId,
   cursor,
-  limit = PAGE_SIZE,
+  limit = limits.galleryPageSize,
   trashed = false,
 }: {
   ownerId: string;
@@ -272,7 +271,7 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
 }
 
 /** What the user selected: explicit ids, or every image (resolved here, never from a loaded page). */
-export type Selection = { ids: string[] } | { all: true };
+export type Selection = { ids: string[] } | { all: true; except?: string[] };
 
 /** The owner's image ids a selection stands for; foreign or unknown ids simply drop out. */
 export async function resolveSelection({
@@ -286,6 +285,7 @@ export async function resolveSelection({
 }): Promise<string[]> {
   const filter: Filter<ImageDoc> = { ownerId, trashedAt: trashed ? { $ne: null } : null };
   if ("ids" in selection) filter._id = { $in: selection.ids.filter((id) => UUID.test(id)) };
+  else if (selection.except?.length) filter._id = { $nin: selection.except };
   const docs = await (await images())
     .find(filter, { projection: { _id: 1 } })
     .sort({ createdAt: -1, _id: -1 })

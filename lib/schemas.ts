@@ -68,7 +68,7 @@ export const uploadIdSchema = z.object({ uploadId: z.uuid() });
 
 /** A selection is explicit ids or "everything"; "everything" is resolved on the server, never from a loaded page. */
 export const selectionSchema = z.union([
-  z.object({ all: z.literal(true) }),
+  z.object({ all: z.literal(true), except: z.array(z.uuid()).max(100_000).optional() }),
   z.object({ ids: z.array(z.uuid()).min(1, "Select at least one image.").max(100_000) }),
 ]);
 

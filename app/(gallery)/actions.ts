@@ -28,7 +28,8 @@ export const abortUploadAction = authedAction({
 
 export const trashImagesAction = authedAction({
   schema: selectionInputSchema,
-  revalidate: ["/", "/trash"],
+  // The gallery drops the items itself; re-rendering "/" would refetch every name for nothing.
+  revalidate: ["/trash"],
   run: ({ input, user }) => trashImages({ ownerId: user.id, selection: input.selection }),
 });
 
