@@ -79,6 +79,31 @@ describe("users", () => {
     expect(await getUserById({ id: user.id })).toBeNull();
   });
 
+  it("deleting the account removes every image, blob, chunk and pending upload", async () => {
+    const { uploadBytes } = await import("@/lib/testing/upload-helper");
+    const { makePng } = await import("@/lib/testing/fixtures");
+    const { beginUpload, putPart } = await import("@/lib/uploads");
+    const user = await createUser({ username: uname(), displayName: "A", password: "delete-all-pw" });
+    const keep = await createUser({ username: uname(), displayName: "B", password: "keep-all-pw" });
+    const png = await makePng({ width: 30, height: 30 });
+    await uploadBytes({ ownerId: user.id, name: "mine.png", bytes: png });
+    await uploadBytes({ ownerId: keep.id, name: "theirs.png", bytes: png });
+    const pending = await beginUpload({ ownerId: user.id, name: "half.png", size: png.length });
+    await putPart({ ownerId: user.id, uploadId: pending.uploadId, index: 0, bytes: png });
+
+    const db = await getDb();
+    const chunksBefore = await db.collection("fs.chunks").countDocuments();
+    await deleteAccount({ userId: user.id, password: "delete-all-pw" });
+    expect(await db.collection("images").countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await db.collection("uploads").countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await db.collection("images").countDocuments({ ownerId: keep.id })).toBe(1);
+    // 3 blobs (1 chunk each) of the image, 1 chunk of the pending upload.
+    expect(await db.collection("fs.chunks").countDocuments()).toBe(chunksBefore - 4);
+    const liveFiles = new Set((await db.collection("fs.files").find().toArray()).map((f) => String(f._id)));
+    const owners: unknown[] = await db.collection("fs.chunks").distinct("files_id");
+    expect(owners.every((id) => liveFiles.has(String(id)))).toBe(true);
+  });
+
   it("answers a malformed id like a missing one", async () => {
     expect(await getUserById({ id: "not-an-id" })).toBeNull();
     expect(await getUserById({ id: "0123456789abcdef01234567" })).toBeNull();
