@@ -13,7 +13,7 @@ import {
 } from "react";
 
 import { fitInside, formatBytes, formatDate, type DateFormatOptions } from "@/components/format";
-import { ImageViewer, Spinner } from "@/components/image-viewer";
+import { ImageOffIcon, ImageViewer, Spinner } from "@/components/image-viewer";
 import { createZipDownloadAction, trashImagesAction } from "@/app/(gallery)/actions";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { SelectionBar } from "@/components/selection-bar";
@@ -425,7 +425,7 @@ export function GalleryTile({
         ) : null}
         {status === "error" ? (
           <span className="absolute inset-0 flex flex-col items-center justify-center gap-2 p-3 text-center text-xs text-zinc-500 dark:text-zinc-400">
-            <BrokenImageIcon className="size-8" />
+            <ImageOffIcon className="size-8" />
             Preview unavailable
           </span>
         ) : (
@@ -611,15 +611,3 @@ function PhotoIcon({ className }: { className?: string }) {
   );
 }
 
-function BrokenImageIcon({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.5} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d="M3 3l18 18" />
-      <path
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        d="M9.75 4.5h9.75A1.5 1.5 0 0 1 21 6v9.75M18 19.5H4.5A1.5 1.5 0 0 1 3 18V6c0-.4.16-.78.42-1.06M3 16.5l4.5-4.5 3 3m3.3-1.2L15 12l3 3"
-      />
-    </svg>
-  );
-}

@@ -472,7 +472,7 @@ function PinIcon({ className }: { className?: string }) {
   );
 }
 
-function ImageOffIcon({ className }: { className?: string }) {
+export function ImageOffIcon({ className }: { className?: string }) {
   return (
     <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.5} className={className}>
       <path strokeLinecap="round" strokeLinejoin="round" d="M3 3l18 18" />

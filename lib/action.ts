@@ -84,6 +84,29 @@ async function finish<R>(opts: { revalidate?: string[]; redirectTo?: string | ((
   if (opts.redirectTo) redirect(typeof opts.redirectTo === "function" ? opts.redirectTo(result) : opts.redirectTo);
 }
 
+/** Validation, one call into lib/, then revalidate or redirect: the shared tail of every action. */
+async function validateAndRun<S extends z.ZodType, R, U>(opts: Options<S, R, U>, raw: unknown, user: U): Promise<ActionState<R>> {
+  const parsed = opts.schema.safeParse(toInput(raw));
+  if (!parsed.success) {
+    return {
+      status: "error",
+      code: "invalid_input",
+      message: "Some fields need attention.",
+      fieldErrors: fieldErrorsOf(parsed.error),
+      values: echoValues(raw),
+    };
+  }
+  let result: R;
+  try {
+    result = await opts.run({ input: parsed.data, user });
+  } catch (err) {
+    return errorState(toPublicError(err), raw);
+  }
+  // Outside the try: redirect() works by throwing, and must not become an error state.
+  await finish(opts, result);
+  return { status: "success", message: opts.successMessage, data: result };
+}
+
 /**
  * Every signed-in action takes the same steps in the same order: session,
  * validation, one call into lib/, then revalidate or redirect. Failures come
@@ -93,48 +116,12 @@ export function authedAction<S extends z.ZodType, R = undefined>(opts: Options<S
   return async (_prev: ActionState<R> | undefined, raw: unknown): Promise<ActionState<R>> => {
     const session = await auth();
     if (!session?.user?.id) return errorState(new AppError("unauthorized"));
-    const parsed = opts.schema.safeParse(toInput(raw));
-    if (!parsed.success) {
-      return {
-        status: "error",
-        code: "invalid_input",
-        message: "Some fields need attention.",
-        fieldErrors: fieldErrorsOf(parsed.error),
-        values: echoValues(raw),
-      };
-    }
-    let result: R;
-    try {
-      const user = { id: session.user.id, name: session.user.name ?? "", username: session.user.username };
-      result = await opts.run({ input: parsed.data, user });
-    } catch (err) {
-      return errorState(toPublicError(err), raw);
-    }
-    await finish(opts, result);
-    return { status: "success", message: opts.successMessage, data: result };
+    const user = { id: session.user.id, name: session.user.name ?? "", username: session.user.username };
+    return validateAndRun(opts, raw, user);
   };
 }
 
 /** The same steps for the few actions that run signed out (register, sign in). */
 export function publicAction<S extends z.ZodType, R = undefined>(opts: Options<S, R, null>) {
-  return async (_prev: ActionState<R> | undefined, raw: unknown): Promise<ActionState<R>> => {
-    const parsed = opts.schema.safeParse(toInput(raw));
-    if (!parsed.success) {
-      return {
-        status: "error",
-        code: "invalid_input",
-        message: "Some fields need attention.",
-        fieldErrors: fieldErrorsOf(parsed.error),
-        values: echoValues(raw),
-      };
-    }
-    let result: R;
-    try {
-      result = await opts.run({ input: parsed.data, user: null });
-    } catch (err) {
-      return errorState(toPublicError(err), raw);
-    }
-    await finish(opts, result);
-    return { status: "success", message: opts.successMessage, data: result };
-  };
+  return async (_prev: ActionState<R> | undefined, raw: unknown): Promise<ActionState<R>> => validateAndRun(opts, raw, null);
 }
