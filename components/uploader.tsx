@@ -3,16 +3,17 @@
 import { useEffect, useId, useRef, useState } from "react";
 
 import { formatBytes, rowPercent, statusText } from "@/components/upload-queue";
-import { type UploadRow, filesFromDrop, useUploads } from "@/components/use-uploads";
+import { type UploadRow, type ZipNotice, filesFromDrop, useUploads } from "@/components/use-uploads";
 import type { GalleryItem } from "@/lib/gallery-types";
 
 /**
  * The upload button, the page-wide drop target and the upload queue panel.
  * Files go up three at a time in 4 MiB parts; each row shows its progress and,
- * when it fails, why.
+ * when it fails, why. A ZIP archive is opened in the browser and each image in
+ * it becomes its own row; the archive gets a notice line, not a row.
  */
 export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploaded: (item: GalleryItem) => void }) {
-  const { rows, announcement, summary, addFiles, cancel, clearFinished } = useUploads({ maxBytes, onUploaded });
+  const { rows, notices, announcement, summary, busy, addFiles, cancel, clearFinished } = useUploads({ maxBytes, onUploaded });
   const dragging = useWindowFileDrop(addFiles);
   const [collapsed, setCollapsed] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -20,9 +21,9 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
   const id = useId();
   const headingId = `${id}-heading`;
   const listId = `${id}-list`;
-  const finished = rows.length - summary.active;
+  const finished = rows.length - summary.active + notices.filter((notice) => notice.state === "opened").length;
 
-  const onCancel = (row: UploadRow, button: HTMLButtonElement) => {
+  const onCancel = (row: { id: string }, button: HTMLButtonElement) => {
     // Keep keyboard focus nearby when the row (and its button) disappears.
     const item = button.closest("li");
     const sibling = item?.nextElementSibling ?? item?.previousElementSibling;
@@ -49,7 +50,7 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
           ref={inputRef}
           type="file"
           multiple
-          accept="image/*"
+          accept="image/*,.zip,application/zip,application/x-zip-compressed"
           className="sr-only"
           onChange={(event) => {
             const files = Array.from(event.currentTarget.files ?? []);
@@ -66,13 +67,13 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
           <div className="flex flex-col items-center gap-3 rounded-2xl border-2 border-dashed border-sky-400 bg-white/95 px-12 py-10 text-center shadow-2xl dark:bg-zinc-900/95">
             <UploadIcon className="size-10 text-sky-600 dark:text-sky-400" />
             <p className="text-xl font-semibold">Drop images to upload</p>
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">Folders work too · up to {formatBytes(maxBytes)} each</p>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">Folders and ZIP archives work too · up to {formatBytes(maxBytes)} each</p>
           </div>
         </div>
       ) : null}
 
       <div className="fixed inset-x-2 bottom-2 z-40 flex flex-col items-stretch gap-2 sm:inset-x-auto sm:right-4 sm:bottom-4 sm:w-96">
-        {rows.length > 0 ? (
+        {rows.length > 0 || notices.length > 0 ? (
           <section
             aria-labelledby={headingId}
             className="flex max-h-[70vh] flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white text-zinc-900 shadow-xl dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
@@ -109,11 +110,14 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
                 label="Overall upload progress"
                 value={summary.percent}
                 valueText={summary.text}
-                tone={summary.active > 0 ? "active" : summary.failed > 0 && summary.done === 0 ? "error" : "done"}
+                tone={busy ? "active" : summary.failed > 0 && summary.done === 0 ? "error" : "done"}
               />
             </div>
 
             <ul id={listId} hidden={collapsed} aria-label="Files" className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800">
+              {notices.map((notice) => (
+                <Notice key={notice.id} notice={notice} onCancel={onCancel} />
+              ))}
               {rows.map((row) => (
                 <Row key={row.id} row={row} onCancel={onCancel} />
               ))}
@@ -134,6 +138,43 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
         </p>
       </div>
     </>
+  );
+}
+
+/** A line about a ZIP archive: being opened (cancellable), then how many images it holds. */
+function Notice({ notice, onCancel }: { notice: ZipNotice; onCancel: (notice: ZipNotice, button: HTMLButtonElement) => void }) {
+  const opening = notice.state === "opening";
+  return (
+    <li data-testid="upload-notice" data-state={notice.state} className="flex items-baseline gap-2 bg-zinc-50 px-4 py-2.5 dark:bg-zinc-800/50">
+      <ArchiveIcon />
+      <span className={`min-w-0 flex-1 truncate text-sm ${opening ? "animate-pulse text-zinc-600 dark:text-zinc-400" : "font-medium"}`} title={notice.text}>
+        {notice.text}
+      </span>
+      {opening ? (
+        <button
+          type="button"
+          data-cancel=""
+          onClick={(event) => onCancel(notice, event.currentTarget)}
+          aria-label={`Stop opening ${notice.name}`}
+          className="-my-1 shrink-0 rounded px-2 py-1 text-xs font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+        >
+          Cancel
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+function ArchiveIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0 self-center text-zinc-500 dark:text-zinc-400">
+      <path d="M2 3a1 1 0 0 0-1 1v1a1 1 0 0 0 1 1h16a1 1 0 0 0 1-1V4a1 1 0 0 0-1-1H2Z" />
+      <path
+        fillRule="evenodd"
+        d="M2 7.5h16l-.811 7.71a2 2 0 0 1-1.99 1.79H4.802a2 2 0 0 1-1.99-1.79L2 7.5ZM7 11a1 1 0 0 1 1-1h4a1 1 0 1 1 0 2H8a1 1 0 0 1-1-1Z"
+        clipRule="evenodd"
+      />
+    </svg>
   );
 }
 

@@ -30,6 +30,18 @@ import {
   tooLargeMessage,
   withRetry,
 } from "@/components/upload-queue";
+import {
+  EXTRACT_FAILED_MESSAGE,
+  MAX_ZIP_BYTES,
+  NO_IMAGES_MESSAGE,
+  type ZipImage,
+  isZipByName,
+  listZipImages,
+  startsLikeZip,
+  zipFoundText,
+  zipTooLargeMessage,
+  zipUnreadableMessage,
+} from "@/components/zip-import";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 
 export type { UploadStatus } from "@/components/upload-queue";
@@ -45,7 +57,14 @@ export type UploadRow = {
   error?: string;
 };
 
-export type UploadsSnapshot = { rows: readonly UploadRow[]; announcement: string };
+/**
+ * A line about a ZIP archive, shown above the upload rows: "trip.zip: opening…",
+ * then "trip.zip: 3 images found". The archive itself is never an upload row;
+ * when it cannot be used it becomes an error row instead.
+ */
+export type ZipNotice = { id: string; name: string; state: "opening" | "opened"; text: string };
+
+export type UploadsSnapshot = { rows: readonly UploadRow[]; notices: readonly ZipNotice[]; announcement: string };
 
 /** The subset of ActionState the uploader reads. */
 type ActionResult<T> =
@@ -139,9 +158,32 @@ function actionMessage(state: ActionResult<unknown>): string {
   return field || state.message || NETWORK_ERROR_MESSAGE;
 }
 
+/**
+ * What one upload reads: a picked file, or an image inside a ZIP archive that
+ * is extracted only when its upload starts (so an archive's images are not
+ * all held in memory at once).
+ */
+type Source = {
+  name: string;
+  /** Known up front for files; for archive entries the size the archive states, or null. */
+  size: number | null;
+  open: () => Promise<Blob>;
+  /** Shown when open() fails. */
+  openError: string;
+};
+
+const fileSource = (file: File): Source => ({ name: file.name, size: file.size, open: async () => file, openError: NETWORK_ERROR_MESSAGE });
+
+const zipImageSource = (image: ZipImage): Source => ({
+  name: image.name,
+  size: image.size,
+  open: image.extract,
+  openError: EXTRACT_FAILED_MESSAGE,
+});
+
 type Job = {
   id: string;
-  file: File;
+  source: Source;
   controller: AbortController;
   phase: "queued" | "uploading" | "processing" | "settled";
 };
@@ -159,13 +201,17 @@ export const isActive = (row: UploadRow) => ACTIVE.has(row.status);
  * React reads it through useSyncExternalStore.
  */
 export class UploadEngine {
-  private state: UploadsSnapshot = { rows: [], announcement: "" };
+  private state: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
   private readonly listeners = new Set<() => void>();
   private readonly jobs = new Map<string, Job>();
+  /** ZIP archives being opened, by notice id; aborting one drops its result. */
+  private readonly opening = new Map<string, AbortController>();
+  /** Bumped by abortAll(), so files still being sniffed are dropped. */
+  private generation = 0;
   private readonly pool = createPool(CONCURRENCY);
   private readonly pendingProgress = new Map<string, number>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Jobs added and not yet finished, cancelled or failed. */
+  /** Jobs added and not yet finished, cancelled or failed, plus files still being sniffed or opened as archives. */
   private unsettled = 0;
   private batch = { done: 0, failed: 0 };
   private options: EngineOptions;
@@ -189,24 +235,43 @@ export class UploadEngine {
 
   getSnapshot = (): UploadsSnapshot => this.state;
 
-  /** Queues files; empty and over-size files fail at once without a request. */
+  /**
+   * Queues files; empty and over-size files fail at once without a request.
+   * ZIP archives (by name, type, or for files the browser does not call
+   * images, by their first bytes) are opened here and their images queued
+   * one by one; the archive itself is never uploaded.
+   */
   add = (files: readonly File[]) => {
     if (files.length === 0) return;
     if (this.unsettled === 0 && this.batch.done + this.batch.failed === 0) this.set({ announcement: "" });
+    const plain: File[] = [];
+    const unknown: File[] = [];
+    for (const file of files) {
+      if (isZipByName(file)) this.openZip(file);
+      else if (file.type.startsWith("image/")) plain.push(file);
+      else unknown.push(file);
+    }
+    this.enqueue(plain.map(fileSource));
+    this.sniff(unknown);
+    this.finishBatchIfIdle();
+  };
+
+  private enqueue(sources: readonly Source[]) {
+    if (sources.length === 0) return;
     const added: UploadRow[] = [];
     const queued: Job[] = [];
-    for (const file of files) {
+    for (const source of sources) {
       const id = `upload-${++nextId}`;
-      const row: UploadRow = { id, name: file.name, size: file.size, status: "queued", loaded: 0 };
-      const rejection =
-        file.size === 0 ? EMPTY_FILE_MESSAGE : file.size > this.options.maxBytes ? tooLargeMessage(file.size, this.options.maxBytes) : null;
+      const size = source.size ?? 0;
+      const row: UploadRow = { id, name: source.name, size, status: "queued", loaded: 0 };
+      const rejection = source.size === null ? null : this.rejection(size);
       if (rejection) {
         added.push({ ...row, status: "error", error: rejection });
         this.batch.failed++;
         continue;
       }
       added.push(row);
-      queued.push({ id, file, controller: new AbortController(), phase: "queued" });
+      queued.push({ id, source, controller: new AbortController(), phase: "queued" });
     }
     // Rows first: a job may start (and update its row) synchronously below.
     this.set({ rows: [...this.state.rows, ...added] });
@@ -225,10 +290,85 @@ export class UploadEngine {
         });
     }
     this.finishBatchIfIdle();
-  };
+  }
+
+  private rejection(size: number): string | null {
+    if (size === 0) return EMPTY_FILE_MESSAGE;
+    if (size > this.options.maxBytes) return tooLargeMessage(size, this.options.maxBytes);
+    return null;
+  }
+
+  /** Files the browser does not call images (no type, octet-stream, …) may still be ZIP archives: read their first bytes. */
+  private sniff(files: readonly File[]) {
+    if (files.length === 0) return;
+    const generation = this.generation;
+    this.unsettled++;
+    void Promise.all(files.map(startsLikeZip)).then((zips) => {
+      this.unsettled--;
+      if (generation !== this.generation) return; // abortAll() ran meanwhile
+      const plain: File[] = [];
+      files.forEach((file, i) => {
+        if (zips[i]) this.openZip(file);
+        else plain.push(file);
+      });
+      this.enqueue(plain.map(fileSource));
+      this.finishBatchIfIdle();
+    });
+  }
+
+  /** Lists the archive's images (in the browser; nothing of it is sent) and queues them. */
+  private openZip(file: File) {
+    const id = `zip-${++nextId}`;
+    const fail = (message: string) => {
+      this.batch.failed++;
+      this.set({ rows: [...this.state.rows, { id, name: file.name, size: file.size, status: "error", loaded: 0, error: message }] });
+    };
+    if (file.size > MAX_ZIP_BYTES) return fail(zipTooLargeMessage(file.size));
+    const controller = new AbortController();
+    this.opening.set(id, controller);
+    this.unsettled++;
+    this.set({ notices: [...this.state.notices, { id, name: file.name, state: "opening", text: `${file.name}: opening…` }] });
+    void listZipImages(file)
+      .then(
+        ({ images, skipped }) => {
+          if (controller.signal.aborted) return;
+          if (images.length === 0) {
+            this.removeNotice(id);
+            return fail(NO_IMAGES_MESSAGE);
+          }
+          const text = zipFoundText(file.name, images.length, skipped);
+          this.set({
+            notices: this.state.notices.map((notice) => (notice.id === id ? { ...notice, state: "opened", text } : notice)),
+            announcement: `${text}.`,
+          });
+          this.enqueue(images.map(zipImageSource));
+        },
+        () => {
+          if (controller.signal.aborted) return;
+          this.removeNotice(id);
+          fail(zipUnreadableMessage(file.name));
+        },
+      )
+      .finally(() => {
+        this.opening.delete(id);
+        this.unsettled--;
+        this.finishBatchIfIdle();
+      });
+  }
+
+  private removeNotice(id: string) {
+    this.set({ notices: this.state.notices.filter((notice) => notice.id !== id) });
+  }
 
   /** Stops a queued or uploading file and removes its row; a file being processed can no longer be stopped. */
   cancel = (id: string) => {
+    const opening = this.opening.get(id);
+    if (opening) {
+      // JSZip cannot be interrupted; its result is dropped when it arrives.
+      opening.abort();
+      this.removeNotice(id);
+      return;
+    }
     const job = this.jobs.get(id);
     if (!job || job.phase === "processing" || job.phase === "settled") return;
     job.controller.abort();
@@ -236,20 +376,26 @@ export class UploadEngine {
     this.set({ rows: this.state.rows.filter((row) => row.id !== id) });
   };
 
-  /** Removes done and failed rows. */
+  /** Removes done and failed rows, and notices about archives already opened. */
   clearFinished = () => {
-    this.set({ rows: this.state.rows.filter(isActive), announcement: "" });
+    this.set({
+      rows: this.state.rows.filter(isActive),
+      notices: this.state.notices.filter((notice) => notice.state === "opening"),
+      announcement: "",
+    });
   };
 
   /** Stops everything (the component unmounted); partial uploads are deleted on the server. */
   abortAll = () => {
+    this.generation++;
+    for (const controller of this.opening.values()) controller.abort();
     for (const job of this.jobs.values()) {
       if (job.phase !== "processing") job.controller.abort();
     }
   };
 
   private async run(job: Job): Promise<void> {
-    const { id, file } = job;
+    const { id, source } = job;
     const { signal } = job.controller;
     let uploadId: string | undefined;
     /** Set once the server has the image; until then a failure or cancel aborts the upload. */
@@ -258,8 +404,23 @@ export class UploadEngine {
       job.phase = "uploading";
       this.patch(id, { status: "uploading", loaded: 0 });
 
+      // For an archive entry this inflates the image now, one per running upload.
+      let file: Blob;
+      try {
+        file = await source.open();
+      } catch {
+        if (signal.aborted) throw abortError();
+        return this.fail(job, source.openError);
+      }
+      if (signal.aborted) throw abortError();
+      if (source.size !== file.size) {
+        const rejection = this.rejection(file.size);
+        if (rejection) return this.fail(job, rejection);
+        this.patch(id, { size: file.size });
+      }
+
       // A thrown action is a network failure (the action itself returns errors as state).
-      const begun = await withRetry(() => this.transport.begin({ name: file.name, size: file.size }), {
+      const begun = await withRetry(() => this.transport.begin({ name: source.name, size: file.size }), {
         retries: PART_RETRIES,
         shouldRetry: (err) => !isAbortError(err),
         delayMs: backoffDelay,
@@ -276,7 +437,7 @@ export class UploadEngine {
         await withRetry(
           async () => {
             this.progress(id, sent);
-            // One slice per part: the file is never read into memory as a whole.
+            // One slice per part: a picked file is never read into memory as a whole.
             const body = file.slice(part.start, part.end);
             await this.transport.putPart(upload, part.index, body, (loaded) => this.progress(id, sent + Math.min(loaded, length)), signal);
           },
@@ -355,11 +516,13 @@ export class UploadEngine {
   }
 }
 
-const SERVER_SNAPSHOT: UploadsSnapshot = { rows: [], announcement: "" };
+const SERVER_SNAPSHOT: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
 const getServerSnapshot = () => SERVER_SNAPSHOT;
 
 export type Uploads = {
   rows: readonly UploadRow[];
+  /** Lines about ZIP archives being opened or opened. */
+  notices: readonly ZipNotice[];
   /** The batch sentence for the live region, e.g. "Uploaded 9 images; 1 failed." */
   announcement: string;
   summary: QueueSummary;
@@ -375,9 +538,9 @@ export function useUploads({ maxBytes, onUploaded }: EngineOptions): Uploads {
   useEffect(() => engine.configure({ maxBytes, onUploaded }), [engine, maxBytes, onUploaded]);
   useEffect(() => engine.abortAll, [engine]);
 
-  const { rows, announcement } = useSyncExternalStore(engine.subscribe, engine.getSnapshot, getServerSnapshot);
+  const { rows, notices, announcement } = useSyncExternalStore(engine.subscribe, engine.getSnapshot, getServerSnapshot);
   const summary = useMemo(() => summarize(rows), [rows]);
-  const busy = summary.active > 0;
+  const busy = summary.active > 0 || notices.some((notice) => notice.state === "opening");
 
   useEffect(() => {
     if (!busy) return;
@@ -389,7 +552,7 @@ export function useUploads({ maxBytes, onUploaded }: EngineOptions): Uploads {
     return () => window.removeEventListener("beforeunload", warn);
   }, [busy]);
 
-  return { rows, announcement, summary, busy, addFiles: engine.add, cancel: engine.cancel, clearFinished: engine.clearFinished };
+  return { rows, notices, announcement, summary, busy, addFiles: engine.add, cancel: engine.cancel, clearFinished: engine.clearFinished };
 }
 
 /**
