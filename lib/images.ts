@@ -234,8 +234,11 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   await (await images()).insertOne(doc);
 }
 
-export async function imageExists({ imageId }: { imageId: string }): Promise<boolean> {
-  return Boolean(await (await images()).findOne({ _id: imageId }, { projection: { _id: 1 } }));
+/** Every image id, for the sweeper's one-pass orphan check. */
+export async function allImageIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const doc of (await images()).find({}, { projection: { _id: 1 } })) ids.add(doc._id);
+  return ids;
 }
 
 export async function usageOf({ ownerId }: { ownerId: string }): Promise<{ bytes: number; count: number }> {

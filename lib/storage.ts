@@ -160,40 +160,36 @@ export async function deleteBlobs({ fileIds }: { fileIds: ObjectId[] }): Promise
 
 /**
  * Enforces "no fs.chunks row without a live fs.files document or live upload"
- * and "no fs.files document without its image". `liveUploadFileIds` and
- * `liveImageIds` come from the callers that own those records.
+ * and "no fs.files document without its image". Each collection is read once
+ * (ids only), so a pass is linear in the number of blobs.
  */
 export async function sweepOrphanBlobs({
   liveUploadFileIds,
-  isLiveImage,
+  liveImageIds,
 }: {
   liveUploadFileIds: Set<string>;
-  isLiveImage: (imageId: string) => Promise<boolean>;
+  liveImageIds: Set<string>;
 }): Promise<{ files: number; chunks: number }> {
   const db = await getDb();
-  let removedFiles = 0;
+  const youngerThan = Date.now() - 10 * 60_000;
+  const liveFileIds = new Set<string>();
   const deadFiles: ObjectId[] = [];
-  for await (const f of files(db).find({}, { projection: { _id: 1, uploadDate: 1, metadata: 1 } })) {
+  for await (const f of files(db).find({}, { projection: { _id: 1, uploadDate: 1, "metadata.imageId": 1 } })) {
     // Young files may belong to an upload that is completing right now.
-    if (Date.now() - f.uploadDate.getTime() < 10 * 60_000) continue;
-    if (!(await isLiveImage(f.metadata?.imageId))) deadFiles.push(f._id);
+    if (f.uploadDate.getTime() > youngerThan || liveImageIds.has(f.metadata?.imageId)) liveFileIds.add(f._id.toHexString());
+    else deadFiles.push(f._id);
   }
-  if (deadFiles.length) {
-    await deleteBlobs({ fileIds: deadFiles });
-    removedFiles = deadFiles.length;
-  }
+  if (deadFiles.length) await deleteBlobs({ fileIds: deadFiles });
+
   const fileIdsWithChunks: ObjectId[] = await chunks(db).distinct("files_id");
-  const orphanChunkOwners: ObjectId[] = [];
-  for (const id of fileIdsWithChunks) {
-    if (liveUploadFileIds.has(id.toHexString())) continue;
+  const orphanChunkOwners = fileIdsWithChunks.filter((id) => {
+    const hex = id.toHexString();
     // A blob being written right now has chunks before its fs.files document; the id's timestamp tells its age.
-    if (Date.now() - id.getTimestamp().getTime() < 10 * 60_000) continue;
-    if (await files(db).findOne({ _id: id }, { projection: { _id: 1 } })) continue;
-    orphanChunkOwners.push(id);
-  }
+    return !liveUploadFileIds.has(hex) && !liveFileIds.has(hex) && id.getTimestamp().getTime() <= youngerThan;
+  });
   let removedChunks = 0;
   if (orphanChunkOwners.length) {
     removedChunks = (await chunks(db).deleteMany({ files_id: { $in: orphanChunkOwners } })).deletedCount;
   }
-  return { files: removedFiles, chunks: removedChunks };
+  return { files: deadFiles.length, chunks: removedChunks };
 }

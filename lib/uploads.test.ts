@@ -172,6 +172,24 @@ describe("uploads", () => {
     expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
   });
 
+  it("sweeps blobs whose image record is gone and chunks with no file or upload, but not young ones", async () => {
+    const ownerId = owner();
+    const item = await uploadBytes({ ownerId, name: "orphaned.png", bytes: await makePng({ width: 40, height: 40 }) });
+    const db = await getDb();
+    const doc = await db.collection("images").findOne({ _id: item.id } as never);
+    const fileIds = [doc!.blobs.original.fileId, doc!.blobs.thumb.fileId, doc!.blobs.preview.fileId];
+    // A crash between writing blobs and the record: the record is missing.
+    await db.collection("images").deleteOne({ _id: item.id } as never);
+    await sweepUploads();
+    expect(await db.collection("fs.files").countDocuments({ _id: { $in: fileIds } })).toBe(3); // too young to judge
+    const old = new Date(Date.now() - 3600_000);
+    await db.collection("fs.files").updateMany({ _id: { $in: fileIds } }, { $set: { uploadDate: old } });
+    const swept = await sweepUploads();
+    expect(swept.files).toBeGreaterThanOrEqual(3);
+    expect(await db.collection("fs.files").countDocuments({ _id: { $in: fileIds } })).toBe(0);
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: { $in: fileIds } })).toBe(0);
+  });
+
   it("aborting removes what was written", async () => {
     const ownerId = owner();
     const bytes = await makePng({ width: 80, height: 80 });

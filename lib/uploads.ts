@@ -20,7 +20,7 @@ import {
 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-import { type ImageDoc, type SealedMeta, imageExists, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
   countChunks,
@@ -280,7 +280,7 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
   const live = await coll.find({}, { projection: { original: 1 } }).toArray();
   const orphans = await sweepOrphanBlobs({
     liveUploadFileIds: new Set(live.map((u) => u.original.fileId.toHexString())),
-    isLiveImage: (imageId) => imageExists({ imageId }),
+    liveImageIds: await allImageIds(),
   });
   return { uploads: expired.length + stuck.length, ...orphans };
 }
