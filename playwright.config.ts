@@ -7,6 +7,7 @@ const baseURL = `http://127.0.0.1:${port}`;
 // scripts/with-db.mjs (npm test), which sets MONGODB_URI and the development secrets.
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   outputDir: "test-results",
   // Two cores: one browser at a time keeps the server responsive and the results stable.
   workers: 1,

@@ -21,7 +21,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataRoot = path.join(root, ".data");
 
 function parseArgs(argv) {
-  const opts = { profile: "dev", engine: process.env.EMBEDDED_DB_ENGINE || "sqlite", command: [] };
+  const opts = { profile: "dev", engine: process.env.EMBEDDED_DB_ENGINE || null, command: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") {
@@ -33,7 +33,7 @@ function parseArgs(argv) {
     else throw new Error(`with-db: unknown option ${a}`);
   }
   if (!/^[a-z]+$/.test(opts.profile)) throw new Error("with-db: --profile must be lower-case letters");
-  if (!["sqlite", "postgresql"].includes(opts.engine)) throw new Error("with-db: --engine is sqlite or postgresql");
+  if (opts.engine && !["sqlite", "postgresql"].includes(opts.engine)) throw new Error("with-db: --engine is sqlite or postgresql");
   if (opts.command.length === 0) throw new Error("with-db: no command given after --");
   return opts;
 }
@@ -58,13 +58,17 @@ function loadDevSecrets() {
     secrets.AUTH_SECRET = randomBytes(32).toString("base64");
     changed = true;
   }
+  if (!secrets.PG_PASSWORD) {
+    secrets.PG_PASSWORD = randomBytes(18).toString("base64url");
+    changed = true;
+  }
   if (!secrets.IMAGE_KEYS) {
     secrets.IMAGE_KEYS = `k${Date.now().toString(36)}:${randomBytes(32).toString("base64")}`;
     changed = true;
   }
   if (changed) {
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
-    log(`generated development secrets into ${path.relative(root, file)} (mode 0600); set AUTH_SECRET and IMAGE_KEYS yourself in production`);
+    log(`wrote missing development secrets into ${path.relative(root, file)} (mode 0600); set AUTH_SECRET and IMAGE_KEYS yourself in production`);
   }
   fs.chmodSync(file, 0o600);
   return secrets;
@@ -182,16 +186,42 @@ async function waitForPort(port, child, timeoutMs = 30_000) {
   return false;
 }
 
-/** A throwaway PostgreSQL cluster for the postgresql engine (Debian's postgresql package). */
-async function startPostgres(dir) {
-  const pgBin = ["/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"].find((d) =>
-    fs.existsSync(path.join(d, "initdb")),
-  );
-  if (!pgBin) fail("the postgresql engine needs Debian's postgresql package: apt-get install -y postgresql");
+function findPgBin() {
+  const base = "/usr/lib/postgresql";
+  if (!fs.existsSync(base)) return null;
+  const versions = fs
+    .readdirSync(base)
+    .filter((v) => fs.existsSync(path.join(base, v, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length ? path.join(base, versions[0], "bin") : null;
+}
+
+/** Debian's postgresql, installed on first use when we may (root), like Chromium for the tests. */
+function ensurePgBin() {
+  let bin = findPgBin();
+  if (bin) return bin;
+  if (process.getuid?.() !== 0) return null;
+  log("installing Debian's postgresql for the embedded database (first time only)...");
+  const apt = (args) => spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  if (apt(["update", "-qq"]).status === 0) apt(["install", "-y", "-qq", "postgresql"]);
+  bin = findPgBin();
+  return bin;
+}
+
+/**
+ * A private PostgreSQL cluster under .data/<profile>-postgresql/ for FerretDB's
+ * postgresql handler. Password-protected on loopback only, no Unix socket.
+ */
+async function startPostgres(dir, { durable, password }) {
+  const pgBin = ensurePgBin();
+  if (!pgBin) fail("the postgresql engine needs Debian's postgresql package: sudo apt-get install -y postgresql (or use EMBEDDED_DB_ENGINE=sqlite)");
   const pgData = path.join(dir, "pg");
-  const asUser = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
-  if (asUser.length) {
-    fs.mkdirSync(dir, { recursive: true });
+  const isRoot = process.getuid?.() === 0;
+  // PostgreSQL refuses to run as root; its own user must be able to reach the cluster.
+  const asUser = isRoot ? ["runuser", "-u", "postgres", "--"] : [];
+  fs.mkdirSync(dir, { recursive: true });
+  if (isRoot) {
+    fs.chmodSync(dataRoot, 0o711); // traverse only; secrets.json itself stays 0600
     spawnSync("chown", ["-R", "postgres", dir]);
   }
   const run = (cmd, args, opts = {}) => {
@@ -199,17 +229,77 @@ async function startPostgres(dir) {
     return spawnSync(full[0], full.slice(1), { encoding: "utf8", ...opts });
   };
   if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) {
-    const r = run(path.join(pgBin, "initdb"), ["-D", pgData, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
+    const pwfile = path.join(dir, ".pwfile");
+    fs.writeFileSync(pwfile, password, { mode: 0o600 });
+    if (isRoot) spawnSync("chown", ["postgres", pwfile]);
+    const r = run(path.join(pgBin, "initdb"), ["-D", pgData, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8"]);
+    fs.rmSync(pwfile, { force: true });
     if (r.status !== 0) fail(`initdb failed: ${r.stderr}`);
   }
   const port = await freePort();
-  const r = run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "-w", "start", "-l", path.join(dir, "pg.log")]);
-  if (r.status !== 0) fail(`PostgreSQL did not start: ${r.stderr}`);
-  run(path.join(pgBin, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "ferretdb"]);
+  const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''"];
+  // Throwaway test and bench clusters trade durability for speed; development data keeps fsync.
+  if (!durable) settings.push("-c fsync=off", "-c synchronous_commit=off");
+  const r = run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-o", settings.join(" "), "-w", "start", "-l", path.join(dir, "pg.log")]);
+  if (r.status !== 0) fail(`PostgreSQL did not start: ${r.stderr}; see ${path.join(dir, "pg.log")}`);
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ferretdb`;
+  const psql = (sql, database = "postgres") =>
+    spawnSync(path.join(pgBin, "psql"), [url.replace(/\/ferretdb$/, `/${database}`), "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" });
+  const exists = psql("SELECT 1 FROM pg_database WHERE datname = 'ferretdb'");
+  if (exists.stdout.trim() !== "1") {
+    const created = psql("CREATE DATABASE ferretdb");
+    if (created.status !== 0) fail(`could not create the ferretdb database: ${created.stderr}`);
+  }
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/ferretdb`,
+    url,
+    psql: (sql) => psql(sql, "ferretdb"),
     stop: () => run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-m", "fast", "stop"]),
   };
+}
+
+/**
+ * FerretDB pushes `files_id` equality down as `_jsonb->'files_id' @> ...`, which
+ * only a GIN index serves (FerretDB #4646); without it every blob read scans all
+ * chunks. The index lives in PostgreSQL, so it is made here, not by the app.
+ */
+async function ensureChunksGinIndex({ mongoUrl, dbName, psql }) {
+  const { MongoClient } = await import("mongodb");
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const db = client.db(dbName);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    if (!names.includes("fs.chunks")) await db.createCollection("fs.chunks");
+  } finally {
+    await client.close();
+  }
+  const table = psql(`SELECT _jsonb->>'table' FROM "${dbName}"._ferretdb_database_metadata WHERE _jsonb->>'_id' = 'fs.chunks'`);
+  const name = table.stdout.trim();
+  if (table.status !== 0 || !/^[A-Za-z0-9_]+$/.test(name)) {
+    log(`could not find FerretDB's table for fs.chunks; blob reads will scan (${table.stderr.trim()})`);
+    return;
+  }
+  const r = psql(`CREATE INDEX IF NOT EXISTS fs_chunks_files_id_gin ON "${dbName}"."${name}" USING gin ((_jsonb->'files_id'))`);
+  if (r.status !== 0) log(`could not create the GIN index on fs.chunks: ${r.stderr.trim()}`);
+}
+
+/**
+ * PostgreSQL by default (blob reads stay fast as the library grows; see the README's
+ * benchmarks), SQLite when PostgreSQL cannot be had or an older SQLite data directory
+ * is already in use.
+ */
+function chooseEngine(opts) {
+  if (opts.engine) return opts.engine;
+  const sqliteDir = path.join(dataRoot, `${opts.profile}-sqlite`);
+  const pgDir = path.join(dataRoot, `${opts.profile}-postgresql`);
+  // Someone's development data stays where it is; throwaway profiles just take the default.
+  if (opts.profile === "dev" && fs.existsSync(path.join(sqliteDir, "sqlite")) && !fs.existsSync(pgDir)) {
+    log(`using the existing SQLite data in ${path.relative(root, sqliteDir)} (set EMBEDDED_DB_ENGINE=postgresql to start a PostgreSQL one)`);
+    return "sqlite";
+  }
+  if (ensurePgBin()) return "postgresql";
+  log("PostgreSQL is not installed and cannot be installed here (not root): using FerretDB's SQLite backend,");
+  log("which slows down past a few hundred images. Install it with: sudo apt-get install -y postgresql");
+  return "sqlite";
 }
 
 async function main() {
@@ -234,13 +324,15 @@ async function main() {
     env.AUTH_TRUST_HOST ||= "true";
 
     const bin = ensureFerretBinary();
+    opts.engine = chooseEngine(opts);
     const dir = path.join(dataRoot, `${opts.profile}-${opts.engine}`);
     fs.mkdirSync(path.join(dir, "sqlite"), { recursive: true });
     cleanups.push(takeLock(dir, opts.profile));
 
     const handlerArgs = [];
+    let pg = null;
     if (opts.engine === "postgresql") {
-      const pg = await startPostgres(dir);
+      pg = await startPostgres(dir, { durable: opts.profile === "dev", password: secrets.PG_PASSWORD });
       cleanups.push(pg.stop);
       handlerArgs.push("--handler=postgresql", `--postgresql-url=${pg.url}`);
     } else {
@@ -272,6 +364,7 @@ async function main() {
     });
     const dbName = opts.profile === "dev" ? "imagerepo" : `imagerepo_${opts.profile}`;
     env.MONGODB_URI = `mongodb://127.0.0.1:${port}/${dbName}?directConnection=true`;
+    if (pg) await ensureChunksGinIndex({ mongoUrl: env.MONGODB_URI, dbName, psql: pg.psql });
     env.EMBEDDED_DB_ENGINE = `ferretdb-${opts.engine}`;
     log(`FerretDB ${FERRET_VERSION} (${opts.engine}) on 127.0.0.1:${port}, data in ${path.relative(root, dir)}`);
   }

@@ -27,13 +27,13 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe("scripts/with-db.mjs (embedded database)", () => {
   it("gives the command a working MONGODB_URI, refuses a second start on the same data, and leaves no process behind", async () => {
-    const first = run(["--profile", "locktest", "--", "node", "-e", "console.log('URI=' + process.env.MONGODB_URI); setTimeout(() => {}, 4000)"]);
+    const first = run(["--profile", "locktest", "--engine", "sqlite", "--", "node", "-e", "console.log('URI=' + process.env.MONGODB_URI); setTimeout(() => {}, 4000)"]);
     // Wait until the first one holds the lock and its database runs.
     for (let i = 0; i < 100; i++) {
       if (fs.existsSync(path.join(dataDir, "server.pid")) && ferretProcessesFor(dataDir).length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const second = await run(["--profile", "locktest", "--", "node", "-e", "console.log('should not run')"]).done;
+    const second = await run(["--profile", "locktest", "--engine", "sqlite", "--", "node", "-e", "console.log('should not run')"]).done;
     expect(second.code).toBe(1);
     expect(second.output).toMatch(/already in use by process \d+/);
     expect(second.output).not.toContain("should not run");
@@ -46,7 +46,7 @@ describe("scripts/with-db.mjs (embedded database)", () => {
   });
 
   it("passes the command's exit code through", async () => {
-    const { code } = await run(["--profile", "locktest", "--", "node", "-e", "process.exit(7)"]).done;
+    const { code } = await run(["--profile", "locktest", "--engine", "sqlite", "--", "node", "-e", "process.exit(7)"]).done;
     expect(code).toBe(7);
   });
 });
