@@ -9,7 +9,7 @@
 //
 //   node scripts/with-db.mjs [--profile dev|test|bench] [--engine sqlite|postgresql] -- <command...>
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -215,36 +215,47 @@ function ensurePgBin() {
 async function startPostgres(dir, { durable, password }) {
   const pgBin = ensurePgBin();
   if (!pgBin) fail("the postgresql engine needs Debian's postgresql package: sudo apt-get install -y postgresql (or use EMBEDDED_DB_ENGINE=sqlite)");
-  const pgData = path.join(dir, "pg");
   const isRoot = process.getuid?.() === 0;
-  // PostgreSQL refuses to run as root; its own user must be able to reach the cluster.
-  const asUser = isRoot ? ["runuser", "-u", "postgres", "--"] : [];
   fs.mkdirSync(dir, { recursive: true });
-  if (isRoot) {
-    fs.chmodSync(dataRoot, 0o711); // traverse only; secrets.json itself stays 0600
-    spawnSync("chown", ["-R", "postgres", dir]);
-  }
+  // PostgreSQL refuses to run as root, and its own user often cannot reach a checkout
+  // (under /root, or a 0700 temp dir). As root the cluster lives in the postgres user's
+  // home, tied to this data directory by a marker file: deleting .data/<profile>-postgresql
+  // still means a fresh database.
+  const marker = path.join(dir, "pg-cluster");
+  const pgData = isRoot
+    ? path.join("/var/lib/postgresql/image-repository", `${path.basename(dir)}-${createHash("sha256").update(dir).digest("hex").slice(0, 12)}`)
+    : path.join(dir, "pg");
+  if (!fs.existsSync(marker)) fs.rmSync(pgData, { recursive: true, force: true });
+  fs.mkdirSync(pgData, { recursive: true, mode: 0o700 });
+  if (isRoot) spawnSync("chown", ["postgres:postgres", path.dirname(pgData), pgData]);
+  const asUser = isRoot ? ["runuser", "-u", "postgres", "--"] : [];
   const run = (cmd, args, opts = {}) => {
     const full = [...asUser, cmd, ...args];
-    return spawnSync(full[0], full.slice(1), { encoding: "utf8", ...opts });
+    return spawnSync(full[0], full.slice(1), { encoding: "utf8", cwd: pgData, ...opts });
   };
   if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) {
-    const pwfile = path.join(dir, ".pwfile");
+    // initdb wants an empty directory, so the password file sits beside it for a moment.
+    const pwfile = path.join(os.tmpdir(), `pg-pw-${process.pid}-${randomBytes(4).toString("hex")}`);
     fs.writeFileSync(pwfile, password, { mode: 0o600 });
     if (isRoot) spawnSync("chown", ["postgres", pwfile]);
     const r = run(path.join(pgBin, "initdb"), ["-D", pgData, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8"]);
     fs.rmSync(pwfile, { force: true });
     if (r.status !== 0) fail(`initdb failed: ${r.stderr}`);
   }
+  fs.writeFileSync(marker, `${pgData}\n`);
   const port = await freePort();
   const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''"];
   // Throwaway test and bench clusters trade durability for speed; development data keeps fsync.
   if (!durable) settings.push("-c fsync=off", "-c synchronous_commit=off");
-  const r = run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-o", settings.join(" "), "-w", "start", "-l", path.join(dir, "pg.log")]);
-  if (r.status !== 0) fail(`PostgreSQL did not start: ${r.stderr}; see ${path.join(dir, "pg.log")}`);
+  const pgLog = path.join(pgData, "server.log");
+  const r = run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-o", settings.join(" "), "-w", "start", "-l", pgLog]);
+  if (r.status !== 0) fail(`PostgreSQL did not start: ${r.stderr}; see ${pgLog}`);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ferretdb`;
   const psql = (sql, database = "postgres") =>
-    spawnSync(path.join(pgBin, "psql"), [url.replace(/\/ferretdb$/, `/${database}`), "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" });
+    spawnSync(path.join(pgBin, "psql"), [url.replace(/\/ferretdb$/, `/${database}`), "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], {
+      encoding: "utf8",
+      cwd: pgData,
+    });
   const exists = psql("SELECT 1 FROM pg_database WHERE datname = 'ferretdb'");
   if (exists.stdout.trim() !== "1") {
     const created = psql("CREATE DATABASE ferretdb");
@@ -316,6 +327,8 @@ async function main() {
       }
     }
   };
+  // Also on a failed start (fail() exits): nothing we started may outlive us.
+  process.on("exit", cleanup);
 
   if (!env.MONGODB_URI) {
     const secrets = loadDevSecrets();
@@ -334,7 +347,7 @@ async function main() {
     if (opts.engine === "postgresql") {
       pg = await startPostgres(dir, { durable: opts.profile === "dev", password: secrets.PG_PASSWORD });
       cleanups.push(pg.stop);
-      handlerArgs.push("--handler=postgresql", `--postgresql-url=${pg.url}`);
+      handlerArgs.push("--handler=postgresql");
     } else {
       handlerArgs.push("--handler=sqlite", `--sqlite-url=file:${path.join(dir, "sqlite")}/`);
     }
@@ -350,7 +363,8 @@ async function main() {
         "--debug-addr=-",
         "--log-level=warn",
       ],
-      { stdio: ["ignore", logFile, logFile] },
+      // The PostgreSQL URL holds a password: passed in the environment, not on the (world-readable) command line.
+      { stdio: ["ignore", logFile, logFile], env: pg ? { ...process.env, FERRETDB_POSTGRESQL_URL: pg.url } : process.env },
     );
     cleanups.push(() => {
       if (db.exitCode === null) db.kill("SIGTERM");
@@ -376,7 +390,6 @@ async function main() {
   };
   process.on("SIGINT", () => forward("SIGINT"));
   process.on("SIGTERM", () => forward("SIGTERM"));
-  process.on("exit", cleanup);
   child.on("exit", (code, signal) => {
     stopping = true;
     cleanup();
