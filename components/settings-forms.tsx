@@ -51,7 +51,7 @@ export function DeleteAccountForm() {
         Delete account
       </h2>
       <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
-        Permanently deletes your account and every image, thumbnail and share link. This cannot be undone.
+        Permanently deletes your account, every image and everything derived from them. This cannot be undone.
       </p>
       <form action={action} className="flex flex-col gap-4" noValidate>
         <TextField label="Password to confirm" name="password" type="password" autoComplete="current-password" errors={fieldErrors(state, "password")} />
