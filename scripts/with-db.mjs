@@ -291,6 +291,8 @@ async function ensureChunksGinIndex({ mongoUrl, dbName, psql }) {
   }
   const r = psql(`CREATE INDEX IF NOT EXISTS fs_chunks_files_id_gin ON "${dbName}"."${name}" USING gin ((_jsonb->'files_id'))`);
   if (r.status !== 0) log(`could not create the GIN index on fs.chunks: ${r.stderr.trim()}`);
+  // Fresh statistics, so the planner picks the index rather than a scan it thinks is cheap.
+  else psql(`ANALYZE "${dbName}"."${name}"`);
 }
 
 /**
@@ -378,7 +380,11 @@ async function main() {
     });
     const dbName = opts.profile === "dev" ? "imagerepo" : `imagerepo_${opts.profile}`;
     env.MONGODB_URI = `mongodb://127.0.0.1:${port}/${dbName}?directConnection=true`;
-    if (pg) await ensureChunksGinIndex({ mongoUrl: env.MONGODB_URI, dbName, psql: pg.psql });
+    if (pg) {
+      await ensureChunksGinIndex({ mongoUrl: env.MONGODB_URI, dbName, psql: pg.psql });
+      // For tools that inspect the cluster (the bench); only this command's environment sees it.
+      env.EMBEDDED_PG_URL = pg.url;
+    }
     env.EMBEDDED_DB_ENGINE = `ferretdb-${opts.engine}`;
     log(`FerretDB ${FERRET_VERSION} (${opts.engine}) on 127.0.0.1:${port}, data in ${path.relative(root, dir)}`);
   }

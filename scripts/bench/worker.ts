@@ -239,21 +239,21 @@ async function sectionAnalyze() {
 // ------------------------------------------------- 4 + 5. reads and the gallery vs collection size
 
 function psqlForBench(): ((sql: string) => string) | null {
-  const pidFile = path.join(process.cwd(), ".data", "bench-postgresql", "pg", "postmaster.pid");
-  if (!engine.endsWith("postgresql") || !fs.existsSync(pidFile)) return null;
-  const port = fs.readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
+  // scripts/with-db.mjs passes its private cluster's URL to the command it runs.
+  const url = process.env.EMBEDDED_PG_URL;
+  if (!engine.endsWith("postgresql") || !url) return null;
+  const pgBin = ["17", "16", "15"].map((v) => `/usr/lib/postgresql/${v}/bin/psql`).find((p) => fs.existsSync(p)) ?? "psql";
   return (sql: string) => {
-    const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "ferretdb", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" });
+    const r = spawnSync(pgBin, [url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8", cwd: "/" });
     if (r.status !== 0) throw new Error(`psql: ${r.stderr || r.error}`);
     return r.stdout.trim();
   };
 }
 
 /**
- * FerretDB issue #4646 / DESIGN.md §2: on PostgreSQL, equality on files_id becomes
- * `_jsonb->'files_id' @> ...`, which only a GIN index can serve; the app's
- * {files_id, n} index does not. Adds one straight in PostgreSQL (an experiment:
- * the app does not do this). Returns false where that is impossible.
+ * The GIN index on fs.chunks files_id that FerretDB's PostgreSQL backend needs
+ * (FerretDB #4646). scripts/with-db.mjs makes it for the app's database; the
+ * bench's own databases get it here, with fresh statistics.
  */
 function addChunksGinIndex(dbName: string): boolean {
   const psql = psqlForBench();
