@@ -40,6 +40,20 @@ describe("users", () => {
     expect(limited.retryAfterSeconds).toBeLessThanOrEqual(300);
   });
 
+  it("limits per address, but lets a just-registered account sign in from a limited address", async () => {
+    const ip = `10.9.${n}.${n}`;
+    const victims = [];
+    for (let i = 0; i < 6; i++) victims.push(await createUser({ username: uname(), displayName: "V", password: "victim-password" }));
+    // 30 failures from one address, spread over several usernames.
+    for (let i = 0; i < 30; i++) await authenticate({ username: victims[i % 6].username, password: "guess", ip }).catch(() => {});
+    const old = victims[0];
+    await (await getDb()).collection("users").updateOne({ usernameLower: old.username.toLowerCase() }, { $set: { createdAt: new Date(Date.now() - 3600_000) } });
+    await (await getDb()).collection("login_attempts").deleteMany({ _id: { $regex: "^user:" } } as never);
+    await expect(authenticate({ username: old.username, password: "victim-password", ip })).rejects.toMatchObject({ code: "rate_limited" });
+    const fresh = await createUser({ username: uname(), displayName: "New", password: "fresh-password" });
+    await expect(authenticate({ username: fresh.username, password: "fresh-password", ip })).resolves.toMatchObject({ id: fresh.id });
+  });
+
   it("ends the window so the owner can sign in again", async () => {
     const username = uname();
     await createUser({ username, displayName: "A", password: "right-password" });

@@ -91,13 +91,16 @@ export async function authenticate({
     { key: `user:${username.toLowerCase()}`, rule: LOGIN_RULES.username },
     { key: `ip:${ip}`, rule: LOGIN_RULES.ip },
   ];
-  const wait = await getRetryAfter({ keys });
+  const doc = await (await users()).findOne({ usernameLower: username.toLowerCase() });
+  // The account someone registered a moment ago signs in even from a limited address
+  // (a busy NAT, say): that sign-in is part of registering, not guessing.
+  const justRegistered = doc !== null && Date.now() - doc.createdAt.getTime() < 60_000;
+  const wait = await getRetryAfter({ keys: justRegistered ? keys.slice(0, 1) : keys });
   if (wait > 0) {
     throw new AppError("rate_limited", `Too many sign-in attempts. Try again in ${formatWait(wait)}.`, {
       retryAfterSeconds: wait,
     });
   }
-  const doc = await (await users()).findOne({ usernameLower: username.toLowerCase() });
   const ok = doc ? await verifyPassword({ hash: doc.passwordHash, password }) : (await burnPasswordCheck({ password }), false);
   if (!doc || !ok) {
     await recordFailure({ keys });
