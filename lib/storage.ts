@@ -25,8 +25,8 @@ import { getDb } from "@/lib/db";
 /** Where a blob lives and how to open it; stored inside the image record. */
 export type BlobRef = { fileId: ObjectId; prefix: Buffer; size: number };
 
-type ChunkDoc = { _id: ObjectId; files_id: ObjectId; n: number; data: Binary };
-type FileDoc = {
+export type ChunkDoc = { _id: ObjectId; files_id: ObjectId; n: number; data: Binary };
+export type FileDoc = {
   _id: ObjectId;
   length: number;
   chunkSize: number;

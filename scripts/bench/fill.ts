@@ -27,22 +27,13 @@ import {
 import { getDb } from "@/lib/db";
 import type { ImageDoc, SealedMeta } from "@/lib/images";
 import { wrapDek } from "@/lib/keys";
+import type { ChunkDoc, FileDoc } from "@/lib/storage";
 
 export type Template = { original: Buffer; analysis: AnalyzeResult };
 
 export async function makeTemplate({ bytes, mime }: { bytes: Buffer; mime: string }): Promise<Template> {
   return { original: bytes, analysis: await analyzeImage({ source: Readable.from([bytes]), mime }) };
 }
-
-type ChunkDoc = { _id: ObjectId; files_id: ObjectId; n: number; data: Binary };
-type FileDoc = {
-  _id: ObjectId;
-  length: number;
-  chunkSize: number;
-  uploadDate: Date;
-  filename: string;
-  metadata: { v: number; segmentSize: number; variant: BlobVariant; imageId: string };
-};
 
 /** An ObjectId from `at` (ids carry their creation time; the sweeper reads it). */
 function idAt(at: Date): ObjectId {
