@@ -344,3 +344,27 @@ export function openJson({
     throw new AppError("integrity");
   }
 }
+
+/** Seals a whole small blob (thumbnail, preview) in one go, from segment 0 to its last. */
+export function sealWholeBlob({
+  dek,
+  prefix,
+  imageId,
+  variant,
+  plaintext,
+}: {
+  dek: Buffer;
+  prefix: Buffer;
+  imageId: string;
+  variant: BlobVariant;
+  plaintext: Buffer;
+}): Buffer[] {
+  return sealSegments({
+    dek,
+    prefix,
+    aad: blobAad({ imageId, variant }),
+    firstIndex: 0,
+    totalSegments: segmentCount(plaintext.length),
+    plaintext,
+  });
+}

@@ -8,10 +8,8 @@ import {
   FORMAT_VERSION,
   SEGMENT_SIZE,
   type SealedChunk,
-  blobAad,
   newBlobPrefix,
-  sealSegments,
-  segmentCount,
+  sealWholeBlob,
   sealedSize,
 } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
@@ -110,14 +108,7 @@ export async function writeSmallBlob({
 }): Promise<BlobRef> {
   const fileId = new ObjectId();
   const prefix = newBlobPrefix();
-  const sealed = sealSegments({
-    dek,
-    prefix,
-    aad: blobAad({ imageId, variant }),
-    firstIndex: 0,
-    totalSegments: segmentCount(plaintext.length),
-    plaintext,
-  });
+  const sealed = sealWholeBlob({ dek, prefix, imageId, variant, plaintext });
   await insertSealedChunks({ fileId, firstIndex: 0, sealed });
   await finalizeBlob({ fileId, size: plaintext.length, variant, imageId });
   return { fileId, prefix, size: plaintext.length };

@@ -16,12 +16,10 @@ import {
   CHUNK_SIZE,
   FORMAT_VERSION,
   SEGMENT_SIZE,
-  blobAad,
   newBlobPrefix,
   newDek,
   sealJson,
-  sealSegments,
-  segmentCount,
+  sealWholeBlob,
   sealedSize,
 } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
@@ -44,14 +42,7 @@ function idAt(at: Date): ObjectId {
 function sealBlob({ dek, imageId, variant, plaintext, at }: { dek: Buffer; imageId: string; variant: BlobVariant; plaintext: Buffer; at: Date }) {
   const fileId = idAt(at);
   const prefix = newBlobPrefix();
-  const sealed = sealSegments({
-    dek,
-    prefix,
-    aad: blobAad({ imageId, variant }),
-    firstIndex: 0,
-    totalSegments: segmentCount(plaintext.length),
-    plaintext,
-  });
+  const sealed = sealWholeBlob({ dek, prefix, imageId, variant, plaintext });
   const chunks: ChunkDoc[] = sealed.map((data, n) => ({ _id: idAt(at), files_id: fileId, n, data: new Binary(data) }));
   const file: FileDoc = {
     _id: fileId,
