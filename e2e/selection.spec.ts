@@ -35,7 +35,9 @@ test.describe("select, delete, restore, download", () => {
     const files = await makeFiles(12);
     await gallery.upload(files);
     await gallery.expectUploadsSettled(12);
-    // Start from the server's view: 8 per page, so "all" must include unloaded ones.
+    // Start from the server's view, 8 per page, and keep page 2 from loading (infinite scroll
+    // would fetch it at once): "all" must then include images the browser never saw.
+    await page.route("**/api/images?cursor=*", (route) => route.abort());
     await page.reload();
     await expect(gallery.items()).toHaveCount(8);
     const bar = page.getByRole("toolbar", { name: "Selection" });
@@ -72,6 +74,7 @@ test.describe("select, delete, restore, download", () => {
     await page.getByRole("button", { name: "Delete selected" }).click();
     await page.getByRole("dialog", { name: "Move 10 images to the trash?" }).getByRole("button", { name: "Move to trash" }).click();
     await expect(page.getByTestId("gallery-announcement")).toHaveText("Moved 10 images to the trash.");
+    await page.unroute("**/api/images?cursor=*");
     await page.reload();
     await expect(gallery.items()).toHaveCount(1);
     await expect(gallery.tile("img-10.png")).toBeVisible();

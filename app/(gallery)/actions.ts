@@ -28,8 +28,9 @@ export const abortUploadAction = authedAction({
 
 export const trashImagesAction = authedAction({
   schema: selectionInputSchema,
-  // The gallery drops the items itself; re-rendering "/" would refetch every name for nothing.
-  revalidate: ["/trash"],
+  // Nothing to revalidate: the gallery drops the items and corrects its count itself, and
+  // any revalidation re-renders the current page, whose fresh count would be subtracted
+  // from twice. /trash is dynamic and renders afresh when visited.
   run: ({ input, user }) => trashImages({ ownerId: user.id, selection: input.selection }),
 });
 
