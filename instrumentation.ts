@@ -1,6 +1,9 @@
 // Runs once when a server process starts (next start, next dev, each Vercel instance).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First, before any request is read: rate limits must see the real peer address.
+  const { installPeerAddressStamp } = await import("@/lib/client-address");
+  installPeerAddressStamp();
   const { startup } = await import("@/lib/startup");
   await startup();
 }

@@ -1,6 +1,6 @@
 import NextAuth from "next-auth";
 
-import { authConfig } from "@/app/(auth)/auth.config";
+import { authConfig } from "@/lib/auth-config";
 
 // Optimistic redirects only, from the cookie alone; every page, action and route re-checks with auth().
 const { auth } = NextAuth(authConfig);

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { z } from "zod";
 
-import { auth } from "@/app/(auth)/auth";
+import { auth } from "@/lib/auth";
 import { AppError, type ErrorCode, toPublicError } from "@/lib/errors";
 
 export type ActionState<T = undefined> =
@@ -115,6 +115,7 @@ async function validateAndRun<S extends z.ZodType, R, U>(opts: Options<S, R, U>,
 export function authedAction<S extends z.ZodType, R = undefined>(opts: Options<S, R, ActionUser>) {
   return async (_prev: ActionState<R> | undefined, raw: unknown): Promise<ActionState<R>> => {
     const session = await auth();
+    if (session?.unavailable) return errorState(new AppError("unavailable"));
     if (!session?.user?.id) return errorState(new AppError("unauthorized"));
     const user = { id: session.user.id, name: session.user.name ?? "", username: session.user.username };
     return validateAndRun(opts, raw, user);

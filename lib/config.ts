@@ -8,6 +8,13 @@ function intFromEnv(name: string, fallback: number): number {
   return Math.floor(n);
 }
 
+function enumFromEnv<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = process.env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw as T;
+}
+
 const MiB = 1024 * 1024;
 
 /** Limits read from the environment once per process; the README lists each variable. */
@@ -19,6 +26,8 @@ export const limits = {
   trashRetentionDays: intFromEnv("TRASH_RETENTION_DAYS", 30),
   uploadTtlHours: intFromEnv("UPLOAD_TTL_HOURS", 24),
   galleryPageSize: Math.max(1, intFromEnv("GALLERY_PAGE_SIZE", 60)),
+  registration: enumFromEnv("REGISTRATION", ["open", "closed"], "open"),
+  registrationsPerHour: Math.max(1, intFromEnv("REGISTRATIONS_PER_HOUR", 5)),
 };
 
 /** A secret the app needs; in production its absence is an error, never a default. */

@@ -60,7 +60,16 @@ export async function closeDb(): Promise<void> {
 
 const INDEXES: Record<string, IndexDescription[]> = {
   users: [{ key: { usernameLower: 1 }, name: "usernameLower_unique", unique: true }],
-  login_attempts: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
+  login_attempts: [
+    { key: { key: 1 }, name: "key" },
+    { key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 },
+  ],
+  known_addresses: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
+  auth_sessions: [
+    { key: { userId: 1 }, name: "userId" },
+    { key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 },
+  ],
+  locks: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
   images: [
     { key: { ownerId: 1, trashedAt: 1, createdAt: -1, _id: -1 }, name: "owner_gallery" },
     { key: { trashedAt: 1 }, name: "trashedAt" },

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   invalid_input: "Some fields need attention.",
   conflict: "That already exists.",
   rate_limited: "Too many attempts. Please wait and try again.",
+  registration_closed: "Registration is closed on this server. Ask its owner for an account.",
   quota_exceeded: "Your storage quota is full.",
   too_large: "The file is too large.",
   empty_file: "The file is empty.",
@@ -18,7 +19,7 @@ export const ERROR_CODES = {
   image_too_big: "The image has too many pixels to process.",
   upload_incomplete: "The upload is missing parts.",
   integrity: "Stored data failed its integrity check.",
-  unavailable: "The service is temporarily unavailable. Please try again shortly.",
+  unavailable: "Storage is unavailable. Please try again in a moment.",
   internal: "Something went wrong. Please try again.",
 } as const;
 
@@ -52,8 +53,30 @@ const UNAVAILABLE_ERRORS = new Set([
   "MongoNetworkTimeoutError",
   "MongoTopologyClosedError",
   "MongoNotConnectedError",
+  "MongoPoolClearedError",
+  "MongoServerClosedError",
+  "MongoWaitQueueTimeoutError",
   "PoolClosedError",
 ]);
+const UNAVAILABLE_SYSCALLS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOENT", "EHOSTUNREACH"]);
+
+/**
+ * The database (or the way to it) is down, rather than the request being wrong.
+ * Write failures arrive wrapped (a bulk write error, a pool cleared by an
+ * earlier network error), so the cause chain and the driver's labels count too.
+ */
+export function isUnavailableError(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== "object" || depth > 4) return false;
+  const name = err instanceof Error ? err.name : "";
+  if (UNAVAILABLE_ERRORS.has(name)) return true;
+  const labels = (err as { errorLabelSet?: Set<string> }).errorLabelSet;
+  if (labels?.has("NetworkError") || labels?.has("ResetPool")) return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && UNAVAILABLE_SYSCALLS.has(code) && name.startsWith("Mongo")) return true;
+  // A bulk write keeps the failure that stopped it in `errorResponse`; others use `cause`.
+  const inner = err as { cause?: unknown; errorResponse?: unknown };
+  return isUnavailableError(inner.cause, depth + 1) || (inner.errorResponse instanceof Error && isUnavailableError(inner.errorResponse, depth + 1));
+}
 
 /**
  * Turns any thrown value into something safe to show. Unknown errors are
@@ -61,9 +84,8 @@ const UNAVAILABLE_ERRORS = new Set([
  */
 export function toPublicError(err: unknown): AppError {
   if (isAppError(err)) return err;
-  const name = err instanceof Error ? err.name : "";
-  if (UNAVAILABLE_ERRORS.has(name)) {
-    console.error("[db unavailable]", err);
+  if (isUnavailableError(err)) {
+    console.error("[db unavailable]", err instanceof Error ? `${err.name}: ${err.message}` : err);
     return new AppError("unavailable");
   }
   console.error("[internal error]", err);

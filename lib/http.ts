@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
   conflict: 409,
   rate_limited: 429,
+  registration_closed: 403,
   quota_exceeded: 413,
   too_large: 413,
   empty_file: 400,

@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import type { GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
 import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
 import { type BlobRef, deleteBlobs, readSealedChunks } from "@/lib/storage";
+import { releaseQuota } from "@/lib/usage";
 
 /**
  * The repository of image records. Only what layout and queries need is in
@@ -234,6 +235,11 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   await (await images()).insertOne(doc);
 }
 
+/** Every owner with images, for the sweeper's counter check. */
+export async function allOwnerIds(): Promise<string[]> {
+  return (await images()).distinct("ownerId");
+}
+
 /** Every image id, for the sweeper's one-pass orphan check. */
 export async function allImageIds(): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -258,11 +264,18 @@ function blobIdsOf(doc: Pick<ImageDoc, "blobs">) {
 export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<number> {
   const coll = await images();
   let deleted = 0;
-  for (const imageId of imageIds) {
-    const doc = await coll.findOneAndDelete({ _id: imageId, ownerId });
-    if (!doc) continue;
-    deleted++;
-    await deleteBlobs({ fileIds: blobIdsOf(doc) });
+  let bytes = 0;
+  try {
+    for (const imageId of imageIds) {
+      const doc = await coll.findOneAndDelete({ _id: imageId, ownerId });
+      if (!doc) continue;
+      deleted++;
+      bytes += doc.size;
+      await deleteBlobs({ fileIds: blobIdsOf(doc) });
+    }
+  } finally {
+    // Even after a failure part-way: what was deleted is given back.
+    await releaseQuota({ ownerId, bytes, count: deleted });
   }
   return deleted;
 }

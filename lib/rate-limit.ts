@@ -1,60 +1,139 @@
 import "server-only";
 
-import { getDb } from "@/lib/db";
+import { createHmac } from "node:crypto";
 
-type Attempt = { _id: string; count: number; expiresAt: Date };
+import { requireEnv } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { AppError, isDuplicateKeyError } from "@/lib/errors";
+
+/**
+ * Attempt limits in fixed windows, reserved *before* the guarded work runs.
+ *
+ * Each attempt inserts one slot document `<key>#<window>#<i>` for the first
+ * free i below the limit. The unique `_id` makes the reservation atomic on any
+ * MongoDB-wire database, FerretDB included, where concurrent `$inc`s lose
+ * writes (see lib/locks.ts): 20 parallel guesses get exactly `limit` slots.
+ * Keys are HMACs, so the collection holds no usernames or addresses in clear.
+ */
 
 export type RateLimitRule = { limit: number; windowSeconds: number };
+export type LimitKey = { key: string; rule: RateLimitRule };
 
-/** Sign-in failures per username stay low so guessing is slow; the window is short so the owner is not locked out for long. */
-export const LOGIN_RULES = {
-  username: { limit: 5, windowSeconds: 5 * 60 },
-  ip: { limit: 30, windowSeconds: 15 * 60 },
+type Slot = { _id: string; key: string; expiresAt: Date };
+type Marker = { _id: string; expiresAt: Date };
+
+/** The policy; the README's "Sign-in protection" explains it. */
+export const RULES = {
+  /** One address guessing one account: the tight limit, and it locks out only that address. */
+  pair: { limit: 5, windowSeconds: 5 * 60 },
+  /** One address spraying many accounts. */
+  address: { limit: 30, windowSeconds: 15 * 60 },
+  /** Many addresses guessing one account: a slower back-off that the owner's known addresses skip. */
+  account: { limit: 20, windowSeconds: 60 * 60 },
+  /** Re-entering the current password (change password, delete account). */
+  passwordCheck: { limit: 5, windowSeconds: 15 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
-/** Seconds until `keys` may be tried again, or 0 when none is over its limit. */
-export async function getRetryAfter({ keys }: { keys: { key: string; rule: RateLimitRule }[] }): Promise<number> {
-  const db = await getDb();
-  const now = new Date();
-  // Expiry is checked here as well as by the TTL index: FerretDB has no TTL, and MongoDB's runs only once a minute.
-  const docs = await db
-    .collection<Attempt>("login_attempts")
-    .find({ _id: { $in: keys.map((k) => k.key) }, expiresAt: { $gt: now } })
-    .toArray();
-  let wait = 0;
-  for (const doc of docs) {
-    const rule = keys.find((k) => k.key === doc._id)?.rule;
-    if (rule && doc.count >= rule.limit) {
-      wait = Math.max(wait, Math.ceil((doc.expiresAt.getTime() - now.getTime()) / 1000));
+/** How long an address that signed in successfully stays "known" for its account. */
+const KNOWN_ADDRESS_DAYS = 30;
+
+function hashKey(raw: string): string {
+  return createHmac("sha256", requireEnv("AUTH_SECRET")).update(`rate-limit\0${raw}`).digest("base64url").slice(0, 32);
+}
+
+/** A limit key for a purpose and its parts (username, address, user id). */
+export function limitKey(purpose: string, ...parts: string[]): string {
+  return hashKey([purpose, ...parts].join("\0"));
+}
+
+async function slots() {
+  return (await getDb()).collection<Slot>("login_attempts");
+}
+
+async function markers() {
+  return (await getDb()).collection<Marker>("known_addresses");
+}
+
+function windowOf(rule: RateLimitRule, now: number) {
+  const ms = rule.windowSeconds * 1000;
+  const start = Math.floor(now / ms) * ms;
+  return { id: start.toString(36), end: start + ms };
+}
+
+/** Takes one slot for `key`: its id, or the seconds until the window ends when it is full. */
+async function reserveOne({ key, rule }: LimitKey, now: number): Promise<{ slot: string } | { wait: number }> {
+  const coll = await slots();
+  const win = windowOf(rule, now);
+  const windowKey = `${key}#${win.id}`;
+  // Start probing past the slots already taken; the unique insert is what decides.
+  let i = await coll.countDocuments({ key: windowKey });
+  for (; i < rule.limit; i++) {
+    const slot = `${windowKey}#${i}`;
+    try {
+      await coll.insertOne({ _id: slot, key: windowKey, expiresAt: new Date(win.end) });
+      return { slot };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
     }
   }
-  return wait;
+  return { wait: Math.max(1, Math.ceil((win.end - now) / 1000)) };
 }
 
-/** Counts one failure against each key, starting a fresh window where the old one ran out. */
-export async function recordFailure({ keys }: { keys: { key: string; rule: RateLimitRule }[] }): Promise<void> {
-  const db = await getDb();
-  const attempts = db.collection<Attempt>("login_attempts");
-  const now = new Date();
-  for (const { key, rule } of keys) {
-    // An expired window starts again at zero.
-    await attempts.deleteOne({ _id: key, expiresAt: { $lte: now } });
-    await attempts.updateOne(
-      { _id: key },
-      { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(now.getTime() + rule.windowSeconds * 1000) } },
-      { upsert: true },
-    );
+export type Reservation = {
+  /** Gives the slots back: the attempt succeeded and should not count as a failure. */
+  release: () => Promise<void>;
+};
+
+/**
+ * Reserves one attempt against every key, in order, before the caller does the
+ * expensive or sensitive check. Throws rate_limited at the first full key.
+ * Attempts in flight count, so parallel guesses cannot all slip through.
+ */
+export async function reserveAttempt({ keys, message }: { keys: LimitKey[]; message: (wait: string) => string }): Promise<Reservation> {
+  const now = Date.now();
+  const taken: string[] = [];
+  for (const k of keys) {
+    const r = await reserveOne(k, now);
+    if ("wait" in r) throw new AppError("rate_limited", message(formatWait(r.wait)), { retryAfterSeconds: r.wait });
+    taken.push(r.slot);
   }
+  return {
+    release: async () => {
+      if (taken.length) await (await slots()).deleteMany({ _id: { $in: taken } });
+    },
+  };
 }
 
-export async function clearFailures({ keys }: { keys: string[] }): Promise<void> {
-  const db = await getDb();
-  await db.collection<Attempt>("login_attempts").deleteMany({ _id: { $in: keys } });
+/** Forgets the attempts counted against `keys` in their current windows (a success ends the guessing). */
+export async function clearAttempts({ keys }: { keys: LimitKey[] }): Promise<void> {
+  const coll = await slots();
+  const now = Date.now();
+  for (const k of keys) await coll.deleteMany({ key: `${k.key}#${windowOf(k.rule, now).id}` });
 }
 
-/** Removes expired windows; MongoDB's TTL index does this too, FerretDB needs it. */
+export async function rememberAddress({ key }: { key: string }): Promise<void> {
+  const expiresAt = new Date(Date.now() + KNOWN_ADDRESS_DAYS * 86_400_000);
+  await (await markers()).updateOne({ _id: key }, { $set: { expiresAt } }, { upsert: true }).catch((err) => {
+    // Two sign-ins at once both upsert; either one's marker will do.
+    if (!isDuplicateKeyError(err)) throw err;
+  });
+}
+
+export async function isKnownAddress({ key }: { key: string }): Promise<boolean> {
+  const doc = await (await markers()).findOne({ _id: key });
+  return Boolean(doc && doc.expiresAt.getTime() > Date.now());
+}
+
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+/** Removes finished windows and stale markers; MongoDB's TTL index does this too, FerretDB needs it. */
 export async function sweepExpiredAttempts(): Promise<number> {
-  const db = await getDb();
-  const res = await db.collection<Attempt>("login_attempts").deleteMany({ expiresAt: { $lte: new Date() } });
-  return res.deletedCount;
+  const now = new Date();
+  const a = await (await slots()).deleteMany({ expiresAt: { $lte: now } });
+  const b = await (await markers()).deleteMany({ expiresAt: { $lte: now } });
+  return a.deletedCount + b.deletedCount;
 }

@@ -3,6 +3,8 @@ import "server-only";
 import { limits } from "@/lib/config";
 import { sweepExpiredTokens } from "@/lib/downloads";
 import { imagesDb, purgeExpiredTrash } from "@/lib/images";
+import { sweepExpiredSessions } from "@/lib/auth-sessions";
+import { sweepExpiredLocks } from "@/lib/locks";
 import { sweepExpiredAttempts } from "@/lib/rate-limit";
 import { maybeSweep } from "@/lib/uploads";
 
@@ -34,6 +36,8 @@ async function housekeeping(): Promise<void> {
     () => purgeExpiredTrash({ olderThanDays: limits.trashRetentionDays }),
     sweepExpiredTokens,
     sweepExpiredAttempts,
+    sweepExpiredSessions,
+    sweepExpiredLocks,
   ]) {
     try {
       await job();

@@ -215,6 +215,55 @@ describe("uploads", () => {
     }
   });
 
+  it("reserves quota atomically: of 20 parallel begins, exactly the quota's worth succeed", async () => {
+    const { limits } = await import("@/lib/config");
+    const { getUsage } = await import("@/lib/usage");
+    const ownerId = owner();
+    const saved = { ...limits };
+    try {
+      limits.quotaBytes = 5 * 1000;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => beginUpload({ ownerId, name: `p${i}.png`, size: 1000 }).then((r) => r.uploadId, (e) => e.code)),
+      );
+      const begun = results.filter((r) => r !== "quota_exceeded");
+      // Before: each begin checked usage, then inserted, so all 20 got through.
+      expect(begun).toHaveLength(5);
+      expect(await getUsage({ ownerId })).toEqual({ bytes: 5000, count: 5 });
+      // Aborting gives the space back, once, even when aborted twice at the same time.
+      await Promise.all([abortUpload({ ownerId, uploadId: begun[0] }), abortUpload({ ownerId, uploadId: begun[0] })]);
+      expect(await getUsage({ ownerId })).toEqual({ bytes: 4000, count: 4 });
+      await expect(beginUpload({ ownerId, name: "again.png", size: 1000 })).resolves.toBeDefined();
+    } finally {
+      Object.assign(limits, saved);
+    }
+  });
+
+  it("gives quota back when an upload fails, expires or its image is deleted, and the sweeper repairs drift", async () => {
+    const { getUsage } = await import("@/lib/usage");
+    const { deleteImagesForever } = await import("@/lib/images");
+    const ownerId = owner();
+    const png = await makePng({ width: 24, height: 24 });
+    const kept = await uploadBytes({ ownerId, name: "kept.png", bytes: png });
+    const gone = await uploadBytes({ ownerId, name: "gone.png", bytes: png });
+    expect(await getUsage({ ownerId })).toEqual({ bytes: 2 * png.length, count: 2 });
+    // Refused at part 0 (not an image): the reservation is returned.
+    const bad = await beginUpload({ ownerId, name: "bad.png", size: 100 });
+    await expect(putPart({ ownerId, uploadId: bad.uploadId, index: 0, bytes: randomBytes(100) })).rejects.toBeDefined();
+    // Abandoned: swept when it expires.
+    const stale = await beginUpload({ ownerId, name: "stale.png", size: png.length });
+    const db = await getDb();
+    await db.collection("uploads").updateOne({ _id: stale.uploadId } as never, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await sweepUploads();
+    await deleteImagesForever({ ownerId, imageIds: [gone.id] });
+    expect(await getUsage({ ownerId })).toEqual({ bytes: png.length, count: 1 });
+    // A crash between two writes leaves the counter off; the next sweep sets it right.
+    await db.collection("owner_usage").updateOne({ _id: ownerId } as never, { $set: { bytes: 999_999, count: 42 } });
+    const swept = await sweepUploads();
+    expect(swept.counters).toBeGreaterThanOrEqual(1);
+    expect(await getUsage({ ownerId })).toEqual({ bytes: png.length, count: 1 });
+    expect(kept.id).toBeTruthy();
+  });
+
   it("lists only the owner's images, newest first, with a stable cursor", async () => {
     const alice = owner();
     const bob = owner();

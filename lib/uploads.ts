@@ -20,7 +20,8 @@ import {
 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-import { type ImageDoc, type SealedMeta, allImageIds, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
+import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
   countChunks,
@@ -85,17 +86,8 @@ export async function beginUpload({
   if (size > limits.maxUploadBytes) {
     throw new AppError("too_large", `Too large (${formatMb(size)}; the limit is ${formatMb(limits.maxUploadBytes)}).`);
   }
-  const usage = await usageOf({ ownerId });
-  const pending = await (await uploads())
-    .find({ ownerId, expiresAt: { $gt: new Date() } }, { projection: { size: 1 } })
-    .toArray();
-  const pendingBytes = pending.reduce((sum, u) => sum + u.size, 0);
-  if (usage.count + pending.length + 1 > limits.quotaImages) {
-    throw new AppError("quota_exceeded", `Your quota of ${limits.quotaImages} images is full.`);
-  }
-  if (usage.bytes + pendingBytes + size > limits.quotaBytes) {
-    throw new AppError("quota_exceeded", `Not enough space left: your quota is ${formatMb(limits.quotaBytes)}.`);
-  }
+  // Reserved atomically before anything is written; given back if this upload never becomes an image.
+  await reserveQuota({ ownerId, bytes: size, measure: measureUsage });
   void maybeSweep();
 
   const uploadId = randomUUID();
@@ -103,7 +95,8 @@ export async function beginUpload({
   const dek = newDek();
   const now = new Date();
   const sealedName = sealJson({ dek, imageId, value: { name } });
-  await (await uploads()).insertOne({
+  await (await uploads())
+    .insertOne({
     _id: uploadId,
     imageId,
     ownerId,
@@ -117,7 +110,11 @@ export async function beginUpload({
     partsDone: [],
     createdAt: now,
     expiresAt: new Date(now.getTime() + limits.uploadTtlHours * 3600_000),
-  });
+    })
+    .catch(async (err) => {
+      await releaseQuota({ ownerId, bytes: size, count: 1 }).catch(() => {});
+      throw err;
+    });
   return { uploadId, partSize: PART_SIZE, partCount: Math.ceil(size / PART_SIZE) };
 }
 
@@ -249,10 +246,23 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
   }
 }
 
-/** Deletes an upload and every chunk it wrote (its original's fs.files entry too, if any). */
-async function discardUpload(upload: Pick<UploadDoc, "_id" | "original">): Promise<void> {
+/**
+ * Deletes an upload, gives its quota back and removes every chunk it wrote.
+ * The record goes first and only the caller that actually deleted it releases
+ * the quota, so an abort racing the sweeper cannot give the space back twice;
+ * chunks left by a crash right after are orphans the sweeper removes.
+ */
+async function discardUpload(upload: Pick<UploadDoc, "_id" | "ownerId" | "size" | "original">): Promise<void> {
+  const { deletedCount } = await (await uploads()).deleteOne({ _id: upload._id });
+  if (deletedCount === 1) await releaseQuota({ ownerId: upload.ownerId, bytes: upload.size, count: 1 });
   await deleteBlobs({ fileIds: [upload.original.fileId] });
-  await (await uploads()).deleteOne({ _id: upload._id });
+}
+
+/** What an owner really holds: stored images plus uploads still open (the quota counter's truth). */
+async function measureUsage(ownerId: string): Promise<Usage> {
+  const stored = await usageOf({ ownerId });
+  const open = await (await uploads()).find({ ownerId }, { projection: { size: 1 } }).toArray();
+  return { bytes: stored.bytes + open.reduce((sum, u) => sum + u.size, 0), count: stored.count + open.length };
 }
 
 export async function abortUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<void> {
@@ -268,7 +278,7 @@ export async function deleteAllUploadsOfOwner({ ownerId }: { ownerId: string }):
  * Removes expired uploads with their chunks, then any chunk or file that no
  * live upload or image owns. Safe to run at any time and from several processes.
  */
-export async function sweepUploads(): Promise<{ uploads: number; files: number; chunks: number }> {
+export async function sweepUploads(): Promise<{ uploads: number; files: number; chunks: number; counters: number }> {
   const coll = await uploads();
   const now = new Date();
   const expired = await coll.find({ expiresAt: { $lte: now } }).toArray();
@@ -277,12 +287,17 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
   const stuck = await coll.find({ state: "completing", completingAt: { $lt: new Date(now.getTime() - 3600_000) } }).toArray();
   for (const upload of stuck) await discardUpload(upload);
 
-  const live = await coll.find({}, { projection: { original: 1 } }).toArray();
+  const live = await coll.find({}, { projection: { original: 1, ownerId: 1 } }).toArray();
   const orphans = await sweepOrphanBlobs({
     liveUploadFileIds: new Set(live.map((u) => u.original.fileId.toHexString())),
     liveImageIds: await allImageIds(),
   });
-  return { uploads: expired.length + stuck.length, ...orphans };
+  // Counters drift only on a crash between two writes; recomputing them here bounds how long.
+  let counters = 0;
+  for (const ownerId of new Set([...(await allOwnerIds()), ...live.map((u) => u.ownerId)])) {
+    if (await reconcileUsage({ ownerId, measure: measureUsage })) counters++;
+  }
+  return { uploads: expired.length + stuck.length, ...orphans, counters };
 }
 
 let lastSweep = 0;

@@ -2,12 +2,15 @@ import "server-only";
 
 import { ObjectId } from "mongodb";
 
+import { revokeAllSessions } from "@/lib/auth-sessions";
+import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { deleteAllImagesOfOwner } from "@/lib/images";
 import { deleteAllUploadsOfOwner } from "@/lib/uploads";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
+import { deleteUsage } from "@/lib/usage";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "@/lib/passwords";
-import { LOGIN_RULES, clearFailures, getRetryAfter, recordFailure } from "@/lib/rate-limit";
+import { RULES, clearAttempts, isKnownAddress, limitKey, rememberAddress, reserveAttempt } from "@/lib/rate-limit";
 
 /** The record shares the `users` collection with @auth/mongodb-adapter, whose shape it extends. */
 type UserDoc = {
@@ -74,9 +77,60 @@ export async function getUserById({ id }: { id: string }): Promise<SessionUser |
 }
 
 /**
+ * Registration as the server is configured: REGISTRATION=closed still lets the
+ * very first account in (the owner setting the server up), and every address
+ * may create only a few accounts an hour, so quotas cap what one person stores.
+ */
+export async function registerUser({
+  username,
+  displayName,
+  password,
+  ip,
+}: {
+  username: string;
+  displayName: string;
+  password: string;
+  ip: string;
+}): Promise<SessionUser> {
+  const db = await getDb();
+  let firstAccountClaim = false;
+  if (limits.registration === "closed") {
+    const anyone = await (await users()).findOne({}, { projection: { _id: 1 } });
+    if (anyone) throw new AppError("registration_closed");
+    // Two "first" accounts at once: the unique marker lets exactly one through.
+    try {
+      await db.collection<{ _id: string; at: Date }>("settings").insertOne({ _id: "first-account", at: new Date() });
+      firstAccountClaim = true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new AppError("registration_closed");
+      throw err;
+    }
+  }
+  const slot = await reserveAttempt({
+    keys: [{ key: limitKey("register", ip), rule: { limit: limits.registrationsPerHour, windowSeconds: 3600 } }],
+    message: (wait) => `Too many new accounts from your network. Try again in ${wait}.`,
+  }).catch(async (err) => {
+    if (firstAccountClaim) await db.collection("settings").deleteOne({ _id: "first-account" } as never);
+    throw err;
+  });
+  try {
+    return await createUser({ username, displayName, password });
+  } catch (err) {
+    // A taken username is a typo, not abuse; and a failed first account must not close the door.
+    if (firstAccountClaim) await db.collection("settings").deleteOne({ _id: "first-account" } as never);
+    if (err instanceof AppError && err.code === "conflict") await slot.release();
+    throw err;
+  }
+}
+
+/**
  * Checks a sign-in attempt. Unknown users and wrong passwords take the same
- * path and give the same answer; failures count against both the username and
- * the client address.
+ * path and give the same answer. The attempt is reserved against the limits
+ * before the password is checked (README "Sign-in protection"):
+ * - this address guessing this account (tight, and it locks out only this address);
+ * - this address over all accounts (password spraying);
+ * - all addresses over this account (a slow back-off), which the addresses the
+ *   owner signed in from recently skip, so nobody can lock the owner out.
  */
 export async function authenticate({
   username,
@@ -87,44 +141,41 @@ export async function authenticate({
   password: string;
   ip: string;
 }): Promise<SessionUser> {
-  const keys = [
-    { key: `user:${username.toLowerCase()}`, rule: LOGIN_RULES.username },
-    { key: `ip:${ip}`, rule: LOGIN_RULES.ip },
-  ];
-  const doc = await (await users()).findOne({ usernameLower: username.toLowerCase() });
+  const name = username.toLowerCase();
+  const pair = { key: limitKey("signin-pair", name, ip), rule: RULES.pair };
+  const keys = [pair];
+  const doc = await (await users()).findOne({ usernameLower: name });
   // The account someone registered a moment ago signs in even from a limited address
   // (a busy NAT, say): that sign-in is part of registering, not guessing.
   const justRegistered = doc !== null && Date.now() - doc.createdAt.getTime() < 60_000;
-  const wait = await getRetryAfter({ keys: justRegistered ? keys.slice(0, 1) : keys });
-  if (wait > 0) {
-    throw new AppError("rate_limited", `Too many sign-in attempts. Try again in ${formatWait(wait)}.`, {
-      retryAfterSeconds: wait,
-    });
-  }
+  if (!justRegistered) keys.push({ key: limitKey("signin-address", ip), rule: RULES.address });
+  const knownKey = limitKey("known-address", name, ip);
+  if (!(await isKnownAddress({ key: knownKey }))) keys.push({ key: limitKey("signin-account", name), rule: RULES.account });
+
+  const slot = await reserveAttempt({ keys, message: (wait) => `Too many sign-in attempts. Try again in ${wait}.` });
   const ok = doc ? await verifyPassword({ hash: doc.passwordHash, password }) : (await burnPasswordCheck({ password }), false);
-  if (!doc || !ok) {
-    await recordFailure({ keys });
-    throw new AppError("unauthorized", "Wrong username or password.");
-  }
-  await clearFailures({ keys: [keys[0].key] });
+  if (!doc || !ok) throw new AppError("unauthorized", "Wrong username or password.");
+  await slot.release();
+  await clearAttempts({ keys: [pair] });
+  await rememberAddress({ key: knownKey });
   return toSessionUser(doc);
 }
 
-function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
-}
-
+/** The current password, checked under its own limit so it cannot be guessed through the settings page. */
 async function requirePassword(userId: string, password: string): Promise<UserDoc> {
   const _id = parseId(userId);
   const doc = _id ? await (await users()).findOne({ _id }) : null;
   if (!doc) throw new AppError("unauthorized");
+  const slot = await reserveAttempt({
+    keys: [{ key: limitKey("password-check", userId), rule: RULES.passwordCheck }],
+    message: (wait) => `Too many wrong passwords. Try again in ${wait}.`,
+  });
   if (!(await verifyPassword({ hash: doc.passwordHash, password }))) {
     throw new AppError("invalid_input", "That password is not correct.", {
       fieldErrors: { currentPassword: ["That password is not correct."], password: ["That password is not correct."] },
     });
   }
+  await slot.release();
   return doc;
 }
 
@@ -146,6 +197,7 @@ export async function changePassword({
     { returnDocument: "after" },
   );
   if (!updated) throw new AppError("unauthorized");
+  await revokeAllSessions({ userId: doc._id.toHexString() });
   return toSessionUser(updated);
 }
 
@@ -153,17 +205,19 @@ export async function signOutEverywhere({ userId }: { userId: string }): Promise
   const _id = parseId(userId);
   if (!_id) throw new AppError("unauthorized");
   await (await users()).updateOne({ _id }, { $inc: { sessionVersion: 1 } });
+  await revokeAllSessions({ userId });
 }
 
 export async function deleteAccount({ userId, password }: { userId: string; password: string }): Promise<void> {
   const doc = await requirePassword(userId, password);
   // Invalidate sessions first: a half-finished delete must not leave a usable login.
   await (await users()).updateOne({ _id: doc._id }, { $inc: { sessionVersion: 1 } });
+  await revokeAllSessions({ userId });
   await deleteAllUploadsOfOwner({ ownerId: userId });
   await deleteAllImagesOfOwner({ ownerId: userId });
   await (await users()).deleteOne({ _id: doc._id });
+  await deleteUsage({ ownerId: userId });
   const db = await getDb();
-  await db.collection("login_attempts").deleteMany({ _id: `user:${doc.usernameLower}` } as never);
   // Records the Auth.js adapter may hold for this user (OAuth accounts, database sessions).
   await db.collection("accounts").deleteMany({ userId: doc._id });
   await db.collection("sessions").deleteMany({ userId: doc._id });

@@ -1,6 +1,6 @@
 "use server";
 
-import { signIn, signOut } from "@/app/(auth)/auth";
+import { signIn, signOut } from "@/lib/auth";
 import { authedAction } from "@/lib/action";
 import { changePasswordSchema, deleteAccountSchema, emptySchema } from "@/lib/schemas";
 import { changePassword, deleteAccount, signOutEverywhere } from "@/lib/users";

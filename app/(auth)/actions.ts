@@ -2,11 +2,11 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 
-import { signIn, signOut } from "@/app/(auth)/auth";
+import { requestAddress, signIn, signOut } from "@/lib/auth";
 import { authedAction, publicAction } from "@/lib/action";
 import { AppError } from "@/lib/errors";
 import { emptySchema, loginSchema, registerSchema } from "@/lib/schemas";
-import { createUser } from "@/lib/users";
+import { registerUser } from "@/lib/users";
 
 /** Signs in through Auth.js and turns its errors into our typed ones. */
 async function signInWithPassword(username: string, password: string): Promise<void> {
@@ -33,7 +33,12 @@ export const registerAction = publicAction({
   schema: registerSchema,
   redirectTo: "/",
   run: async ({ input }) => {
-    await createUser({ username: input.username, displayName: input.displayName, password: input.password });
+    await registerUser({
+      username: input.username,
+      displayName: input.displayName,
+      password: input.password,
+      ip: await requestAddress(),
+    });
     await signInWithPassword(input.username, input.password);
   },
 });

@@ -17,3 +17,4 @@ afterAll(async () => {
 
 // A master key for files that do not bring their own (the start script provides one otherwise).
 process.env.IMAGE_KEYS ||= `test:${randomBytes(32).toString("base64")}`;
+process.env.AUTH_SECRET ||= randomBytes(32).toString("base64");

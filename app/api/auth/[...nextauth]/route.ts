@@ -1,1 +1,1 @@
-export { GET, POST } from "@/app/(auth)/auth";
+export { GET, POST } from "@/lib/auth";
