@@ -8,7 +8,7 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
       <div role="alert" className="max-w-md rounded-xl border border-zinc-200 bg-white p-6 text-center shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <h1 className="mb-2 text-xl font-semibold">Something went wrong</h1>
         <p className="mb-4 text-zinc-600 dark:text-zinc-400">
-          The service may be temporarily unavailable. Your images are safe; please try again in a moment.
+          Storage may be unavailable right now. Your images are safe and you are still signed in; please try again in a moment.
         </p>
         <button type="button" onClick={reset} className="rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700">
           Try again

@@ -10,6 +10,7 @@ export default async function globalSetup() {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     await client.db().collection("login_attempts").deleteMany({});
+    await client.db().collection("known_addresses").deleteMany({});
   } finally {
     await client.close();
   }

@@ -15,6 +15,9 @@ export function getClient(): MongoClient {
       // Fail a request within seconds when the database is down instead of hanging for 30 s.
       serverSelectionTimeoutMS: 5_000,
       connectTimeoutMS: 5_000,
+      // A database that stops answering mid-request (hung, or the network gone) fails the
+      // request instead of holding it forever; every single round trip is far shorter.
+      socketTimeoutMS: 20_000,
       appName: "image-repository",
     });
   }
