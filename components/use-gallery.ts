@@ -67,7 +67,7 @@ function appendPage(prev: Loaded, requestedCursor: string, page: GalleryPage): L
  */
 function rebase(prev: Loaded, page: GalleryPage): Loaded {
   if (prev.extraPages === 0) return fromPage(page);
-  const next = fromPage({ items: [...page.items, ...prev.items], nextCursor: prev.cursor });
+  const next = fromPage({ items: [...page.items, ...prev.items], nextCursor: prev.cursor, total: page.total });
   return { ...next, extraPages: prev.extraPages, source: page };
 }
 
@@ -119,7 +119,11 @@ async function fetchPage(cursor: string, signal: AbortSignal): Promise<GalleryPa
   if (!res.ok) throw new Error(await readApiError(res));
   const body = (await res.json()) as Partial<GalleryPage> | null;
   if (!body || !Array.isArray(body.items)) throw new Error("The server sent an unexpected answer.");
-  return { items: body.items, nextCursor: typeof body.nextCursor === "string" ? body.nextCursor : null };
+  return {
+    items: body.items,
+    nextCursor: typeof body.nextCursor === "string" ? body.nextCursor : null,
+    total: typeof body.total === "number" ? body.total : body.items.length,
+  };
 }
 
 /** The gallery's item list: the server's first page, session uploads, and more pages on demand. */

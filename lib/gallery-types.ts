@@ -11,10 +11,16 @@ export type GalleryItem = {
   mime: string;
   width: number;
   height: number;
+  /** Upload time. */
   createdAt: string;
+  /** EXIF date taken as wall-clock time (no zone unless the camera wrote one), or null. */
+  takenAt: string | null;
+  /** When it went to the trash, or null. */
+  trashedAt: string | null;
 };
 
-export type GalleryPage = { items: GalleryItem[]; nextCursor: string | null };
+/** `total` counts every image of the listing (timeline or trash), not just this page. */
+export type GalleryPage = { items: GalleryItem[]; nextCursor: string | null; total: number };
 
 export type ImageDetails = GalleryItem & {
   takenAt: string | null;

@@ -9,6 +9,20 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
 import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
+import {
+  type Bucket,
+  type CountChange,
+  type Summary,
+  addToLibrary,
+  changeCounts,
+  decodeCursor,
+  encodeCursor,
+  placeIn,
+  readSummary,
+  timelinePosition,
+  totalOf,
+  withSummary,
+} from "@/lib/library";
 import { type BlobRef, deleteBlobs, readSealedChunks } from "@/lib/storage";
 import { releaseQuota } from "@/lib/usage";
 
@@ -31,6 +45,8 @@ export type ImageDoc = {
   width: number;
   height: number;
   trashedAt: Date | null;
+  /** The owner's timeline bucket this image belongs to (lib/library.ts); absent only before migration. */
+  pageKey?: string;
   v: 1;
   dek: StoredWrappedDek;
   blobs: { original: StoredBlobRef; preview: StoredBlobRef; thumb: StoredBlobRef };
@@ -86,21 +102,32 @@ export function toGalleryItem(doc: ImageDoc, meta: SealedMeta = openMeta(doc)): 
     width: doc.width,
     height: doc.height,
     createdAt: doc.createdAt.toISOString(),
+    takenAt: meta.exif?.DateTimeOriginal ?? null,
+    trashedAt: doc.trashedAt ? doc.trashedAt.toISOString() : null,
   };
 }
 
-// Cursor = createdAt millis and id of the last item seen: stable under inserts and deletes.
-function encodeCursor(doc: ImageDoc): string {
-  return Buffer.from(`${doc.createdAt.getTime()}.${doc._id}`).toString("base64url");
+type Listed = { doc: ImageDoc; meta: SealedMeta; at: number };
+
+/** One bucket's images in the requested state, newest first: a single equality query of at most BUCKET_CAPACITY records. */
+async function bucketImages({ ownerId, bucket, trashed }: { ownerId: string; bucket: Bucket; trashed: boolean }): Promise<Listed[]> {
+  const docs = await (await images()).find({ pageKey: bucket.k, ownerId }, { projection: { blobs: 0 } }).toArray();
+  return docs
+    .filter((doc) => (doc.trashedAt !== null) === trashed)
+    .map((doc) => {
+      const meta = openMeta(doc);
+      return { doc, meta, at: timelinePosition({ takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt }).at };
+    })
+    .sort((x, y) => y.at - x.at || (y.doc._id < x.doc._id ? -1 : y.doc._id > x.doc._id ? 1 : 0));
 }
 
-function decodeCursor(cursor: string): { t: Date; id: string } {
-  const [t, id] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
-  const ms = Number(t);
-  if (!Number.isSafeInteger(ms) || !id || !UUID.test(id)) throw new AppError("invalid_input", "That page link is not valid.");
-  return { t: new Date(ms), id };
-}
+const isBefore = (item: Listed, at: number, id: string) => item.at < at || (item.at === at && item.doc._id < id);
 
+/**
+ * A page of the timeline (or of the trash), newest first by date taken. Costs
+ * one summary read plus one query per bucket touched, whatever the library's
+ * size. A cursor that was tampered with or belongs to another owner is a 400.
+ */
 export async function listImages({
   ownerId,
   cursor,
@@ -112,21 +139,92 @@ export async function listImages({
   limit?: number;
   trashed?: boolean;
 }): Promise<GalleryPage> {
-  const filter: Filter<ImageDoc> = { ownerId, trashedAt: trashed ? { $ne: null } : null };
+  const summary = await ensureLibrary({ ownerId });
+  const buckets = summary.buckets.filter((b) => (trashed ? b.t > 0 : b.n > 0));
+  let start = 0;
+  let after: { at: number; id: string } | null = null;
   if (cursor) {
-    const { t, id } = decodeCursor(cursor);
-    filter.$or = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: id } }];
+    const c = await decodeCursor({ ownerId, cursor });
+    start = buckets.findIndex((b) => b.k === c.k);
+    if (start >= 0) after = { at: c.at, id: c.id };
+    // The bucket emptied since: carry on with the next older day.
+    else start = buckets.findIndex((b) => b.d < c.d);
+    if (start < 0) start = buckets.length;
   }
-  const docs = await (await images())
-    .find(filter, { projection: { blobs: 0 } })
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(limit + 1)
-    .toArray();
-  const page = docs.slice(0, limit);
-  return {
-    items: page.map((doc) => toGalleryItem(doc)),
-    nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1]) : null,
-  };
+  const items: Listed[] = [];
+  let nextCursor: string | null = null;
+  for (let i = start; i < buckets.length; i++) {
+    let listed = await bucketImages({ ownerId, bucket: buckets[i], trashed });
+    if (after && i === start) listed = listed.filter((item) => isBefore(item, after!.at, after!.id));
+    const room = limit - items.length;
+    items.push(...listed.slice(0, room));
+    const last = items[items.length - 1];
+    if (listed.length > room || (items.length === limit && i + 1 < buckets.length)) {
+      nextCursor = await encodeCursor({ ownerId, cursor: { k: buckets[i].k, d: buckets[i].d, at: last.at, id: last.doc._id } });
+      break;
+    }
+  }
+  return { items: items.map(({ doc, meta }) => toGalleryItem(doc, meta)), nextCursor, total: totalOf(summary, trashed) };
+}
+
+/**
+ * The owner's summary, built on first use for a library that predates it (or
+ * lost it): every record without a bucket gets one. Linear, once.
+ */
+export async function ensureLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
+  const existing = await readSummary({ ownerId });
+  if (existing) return existing;
+  return rebuildLibrary({ ownerId });
+}
+
+/**
+ * Recomputes the summary from the records: counts per bucket, buckets for
+ * records that have none. The sweeper runs it to repair counts left wrong by
+ * a crash between a record write and the summary write (FerretDB 1.x has no
+ * transactions).
+ */
+export async function rebuildLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
+  return withSummary(ownerId, async (current) => {
+    const coll = await images();
+    const known = new Map((current?.buckets ?? []).map((b) => [b.k, b.d]));
+    const byKey = new Map<string, Bucket>();
+    const unplaced: { id: string; day: string; trashed: boolean }[] = [];
+    for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) {
+      const trashed = doc.trashedAt !== null;
+      if (doc.pageKey) {
+        let bucket = byKey.get(doc.pageKey);
+        if (!bucket) {
+          const day = known.get(doc.pageKey) ?? dayOf(doc);
+          bucket = { k: doc.pageKey, d: day, n: 0, t: 0 };
+          byKey.set(doc.pageKey, bucket);
+        }
+        if (trashed) bucket.t++;
+        else bucket.n++;
+      } else {
+        unplaced.push({ id: doc._id, day: dayOf(doc), trashed });
+      }
+    }
+    const summary: Summary = { buckets: [...byKey.values()].sort((x, y) => (x.d < y.d ? 1 : x.d > y.d ? -1 : 0)) };
+    const assignments: { id: string; k: string }[] = [];
+    for (const item of unplaced) {
+      const bucket = placeIn(summary, { day: item.day });
+      if (item.trashed) bucket.t++;
+      else bucket.n++;
+      assignments.push({ id: item.id, k: bucket.k });
+    }
+    for (let i = 0; i < assignments.length; i += 500) {
+      await coll.bulkWrite(
+        assignments.slice(i, i + 500).map((a) => ({ updateOne: { filter: { _id: a.id, ownerId }, update: { $set: { pageKey: a.k } } } })),
+        { ordered: false },
+      );
+    }
+    return { summary, result: summary };
+  });
+}
+
+function dayOf(doc: ImageDoc): string {
+  const meta = openMeta(doc);
+  return timelinePosition({ takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt }).day;
 }
 
 export async function getImage({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<GalleryItem> {
@@ -231,8 +329,17 @@ async function* sliceStream(source: AsyncGenerator<Buffer>, skip: number, take: 
   }
 }
 
+/** Stores a new image record in its timeline bucket and counts it there. */
 export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
-  await (await images()).insertOne(doc);
+  const coll = await images();
+  await addToLibrary({
+    ownerId: doc.ownerId,
+    placement: { day: dayOf(doc) },
+    insert: async (pageKey) => {
+      doc.pageKey = pageKey;
+      await coll.insertOne(doc);
+    },
+  });
 }
 
 /** Every owner with images, for the sweeper's counter check. */
@@ -265,17 +372,20 @@ export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: stri
   const coll = await images();
   let deleted = 0;
   let bytes = 0;
+  const changes: CountChange[] = [];
   try {
     for (const imageId of imageIds) {
       const doc = await coll.findOneAndDelete({ _id: imageId, ownerId });
       if (!doc) continue;
       deleted++;
       bytes += doc.size;
+      if (doc.pageKey) changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0 });
       await deleteBlobs({ fileIds: blobIdsOf(doc) });
     }
   } finally {
-    // Even after a failure part-way: what was deleted is given back.
+    // Even after a failure part-way: what was deleted is given back and uncounted.
     await releaseQuota({ ownerId, bytes, count: deleted });
+    await changeCounts({ ownerId, changes });
   }
   return deleted;
 }
@@ -289,6 +399,32 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
 /** What the user selected: explicit ids, or every image (resolved here, never from a loaded page). */
 export type Selection = { ids: string[] } | { all: true; except?: string[] };
 
+type Resolved = { id: string; pageKey?: string };
+
+/** Up to this many explicit ids are looked up one by one (each an indexed equality); more scan the owner's records once. */
+const POINT_LOOKUPS = 64;
+
+async function resolveWithKeys({ ownerId, selection, trashed }: { ownerId: string; selection: Selection; trashed: boolean }): Promise<Resolved[]> {
+  const coll = await images();
+  const wanted = (doc: Pick<ImageDoc, "trashedAt">) => (doc.trashedAt !== null) === trashed;
+  if ("ids" in selection && selection.ids.length <= POINT_LOOKUPS) {
+    const ids = [...new Set(selection.ids.filter((id) => UUID.test(id)))];
+    const docs = await Promise.all(ids.map((_id) => coll.findOne({ _id, ownerId }, { projection: { _id: 1, pageKey: 1, trashedAt: 1 } })));
+    return docs.flatMap((doc) => (doc && wanted(doc) ? [{ id: doc._id, pageKey: doc.pageKey }] : []));
+  }
+  // "All", or a long list: one pass over the owner's records (linear, like the work it feeds).
+  const include = "ids" in selection ? new Set(selection.ids) : null;
+  const exclude = "all" in selection ? new Set(selection.except ?? []) : null;
+  const out: Resolved[] = [];
+  for await (const doc of coll.find({ ownerId }, { projection: { _id: 1, pageKey: 1, trashedAt: 1 } })) {
+    if (!wanted(doc)) continue;
+    if (include && !include.has(doc._id)) continue;
+    if (exclude?.has(doc._id)) continue;
+    out.push({ id: doc._id, pageKey: doc.pageKey });
+  }
+  return out;
+}
+
 /** The owner's image ids a selection stands for; foreign or unknown ids simply drop out. */
 export async function resolveSelection({
   ownerId,
@@ -299,28 +435,39 @@ export async function resolveSelection({
   selection: Selection;
   trashed?: boolean;
 }): Promise<string[]> {
-  const filter: Filter<ImageDoc> = { ownerId, trashedAt: trashed ? { $ne: null } : null };
-  if ("ids" in selection) filter._id = { $in: selection.ids.filter((id) => UUID.test(id)) };
-  else if (selection.except?.length) filter._id = { $nin: selection.except };
-  const docs = await (await images())
-    .find(filter, { projection: { _id: 1 } })
-    .sort({ createdAt: -1, _id: -1 })
-    .toArray();
-  return docs.map((d) => d._id);
+  return (await resolveWithKeys({ ownerId, selection, trashed })).map((r) => r.id);
+}
+
+/** Moves images between the timeline and the trash, a batch at a time, then fixes the bucket counts once. */
+async function setTrashed({ ownerId, selection, trashed }: { ownerId: string; selection: Selection; trashed: boolean }): Promise<number> {
+  const found = await resolveWithKeys({ ownerId, selection, trashed: !trashed });
+  if (found.length === 0) return 0;
+  const coll = await images();
+  const update = { $set: { trashedAt: trashed ? new Date() : null } };
+  const changes: CountChange[] = [];
+  let moved = 0;
+  for (let i = 0; i < found.length; i += 500) {
+    const batch = found.slice(i, i + 500);
+    // Single-id updates are indexed equalities; a bulk of them is one round trip.
+    const res = await coll.bulkWrite(
+      batch.map((r) => ({
+        updateOne: { filter: { _id: r.id, ownerId, trashedAt: trashed ? null : { $ne: null } }, update },
+      })),
+      { ordered: false },
+    );
+    moved += res.modifiedCount;
+    for (const r of batch) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1 });
+  }
+  await changeCounts({ ownerId, changes });
+  return moved;
 }
 
 export async function trashImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
-  const ids = await resolveSelection({ ownerId, selection });
-  if (ids.length === 0) return 0;
-  const res = await (await images()).updateMany({ _id: { $in: ids }, ownerId, trashedAt: null }, { $set: { trashedAt: new Date() } });
-  return res.modifiedCount;
+  return setTrashed({ ownerId, selection, trashed: true });
 }
 
 export async function restoreImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
-  const ids = await resolveSelection({ ownerId, selection, trashed: true });
-  if (ids.length === 0) return 0;
-  const res = await (await images()).updateMany({ _id: { $in: ids }, ownerId, trashedAt: { $ne: null } }, { $set: { trashedAt: null } });
-  return res.modifiedCount;
+  return setTrashed({ ownerId, selection, trashed: false });
 }
 
 /** "Delete forever" and "Empty trash": only images already in the trash. */
@@ -333,15 +480,18 @@ export async function deleteTrashedForever({ ownerId, selection }: { ownerId: st
 export async function purgeExpiredTrash({ olderThanDays }: { olderThanDays: number }): Promise<number> {
   const cutoff = new Date(Date.now() - olderThanDays * 86_400_000);
   const coll = await images();
-  let purged = 0;
+  const byOwner = new Map<string, string[]>();
   for await (const doc of coll.find({ trashedAt: { $ne: null, $lt: cutoff } }, { projection: { _id: 1, ownerId: 1 } })) {
-    purged += await deleteImagesForever({ ownerId: doc.ownerId, imageIds: [doc._id] });
+    byOwner.set(doc.ownerId, [...(byOwner.get(doc.ownerId) ?? []), doc._id]);
   }
+  let purged = 0;
+  for (const [ownerId, imageIds] of byOwner) purged += await deleteImagesForever({ ownerId, imageIds });
   return purged;
 }
 
+/** From the summary: O(buckets), the same at 100 or 50,000 images. */
 export async function countImages({ ownerId, trashed = false }: { ownerId: string; trashed?: boolean }): Promise<number> {
-  return (await images()).countDocuments({ ownerId, trashedAt: trashed ? { $ne: null } : null });
+  return totalOf(await ensureLibrary({ ownerId }), trashed);
 }
 
 export type OriginalEntry = { imageId: string; name: string; size: number; createdAt: Date };
@@ -350,12 +500,14 @@ export type OriginalEntry = { imageId: string; name: string; size: number; creat
 export async function describeOriginals({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<OriginalEntry[]> {
   const coll = await images();
   const found = new Map<string, OriginalEntry>();
-  for (let i = 0; i < imageIds.length; i += 500) {
-    const batch = imageIds.slice(i, i + 500);
-    const cursor = coll.find({ _id: { $in: batch }, ownerId, trashedAt: null }, { projection: { blobs: 0 } });
-    for await (const doc of cursor) {
-      found.set(doc._id, { imageId: doc._id, name: openMeta(doc).name, size: doc.size, createdAt: doc.createdAt });
-    }
+  const add = (doc: ImageDoc | null) => {
+    if (doc && doc.trashedAt === null) found.set(doc._id, { imageId: doc._id, name: openMeta(doc).name, size: doc.size, createdAt: doc.createdAt });
+  };
+  if (imageIds.length <= POINT_LOOKUPS) {
+    for (const doc of await Promise.all(imageIds.map((_id) => coll.findOne({ _id, ownerId }, { projection: { blobs: 0 } })))) add(doc);
+  } else {
+    const wanted = new Set(imageIds);
+    for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) if (wanted.has(doc._id)) add(doc);
   }
   return imageIds.flatMap((id) => found.get(id) ?? []);
 }

@@ -24,7 +24,7 @@ const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
 const KCV_LABEL = "image-repository key check v1";
 const KCV_SIZE = 16;
 /** Collections that hold wrapped DEKs as `dek: { kid, nonce, wrapped }`. */
-const DEK_COLLECTIONS = ["images", "uploads"] as const;
+const DEK_COLLECTIONS = ["images", "uploads", "owner_keys"] as const;
 
 export type Keyring = {
   /** Wraps every new DEK. */

@@ -20,7 +20,7 @@ import {
 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
@@ -296,6 +296,7 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
   let counters = 0;
   for (const ownerId of new Set([...(await allOwnerIds()), ...live.map((u) => u.ownerId)])) {
     if (await reconcileUsage({ ownerId, measure: measureUsage })) counters++;
+    await rebuildLibrary({ ownerId });
   }
   return { uploads: expired.length + stuck.length, ...orphans, counters };
 }

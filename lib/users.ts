@@ -8,6 +8,8 @@ import { getDb } from "@/lib/db";
 import { deleteAllImagesOfOwner } from "@/lib/images";
 import { deleteAllUploadsOfOwner } from "@/lib/uploads";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
+import { deleteLibrary } from "@/lib/library";
+import { deleteOwnerKey } from "@/lib/owner-keys";
 import { deleteUsage } from "@/lib/usage";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "@/lib/passwords";
 import { RULES, clearAttempts, isKnownAddress, limitKey, rememberAddress, reserveAttempt } from "@/lib/rate-limit";
@@ -217,6 +219,8 @@ export async function deleteAccount({ userId, password }: { userId: string; pass
   await deleteAllImagesOfOwner({ ownerId: userId });
   await (await users()).deleteOne({ _id: doc._id });
   await deleteUsage({ ownerId: userId });
+  await deleteLibrary({ ownerId: userId });
+  await deleteOwnerKey({ ownerId: userId });
   const db = await getDb();
   // Records the Auth.js adapter may hold for this user (OAuth accounts, database sessions).
   await db.collection("accounts").deleteMany({ userId: doc._id });

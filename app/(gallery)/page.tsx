@@ -1,12 +1,13 @@
 import { AppHeader } from "@/components/app-header";
 import { Dashboard } from "@/components/dashboard";
 import { limits } from "@/lib/config";
-import { countImages, listImages } from "@/lib/images";
+import { listImages } from "@/lib/images";
 import { requirePageUser } from "@/lib/session";
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [initial, total] = await Promise.all([listImages({ ownerId: user.id }), countImages({ ownerId: user.id })]);
+  const initial = await listImages({ ownerId: user.id });
+  const total = initial.total;
   return (
     <>
       <AppHeader name={user.name} />

@@ -3,17 +3,15 @@ import type { Metadata } from "next";
 import { AppHeader } from "@/components/app-header";
 import { TrashView } from "@/components/trash-view";
 import { limits } from "@/lib/config";
-import { countImages, listImages } from "@/lib/images";
+import { listImages } from "@/lib/images";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Trash" };
 
 export default async function TrashPage() {
   const user = await requirePageUser();
-  const [initial, total] = await Promise.all([
-    listImages({ ownerId: user.id, trashed: true }),
-    countImages({ ownerId: user.id, trashed: true }),
-  ]);
+  const initial = await listImages({ ownerId: user.id, trashed: true });
+  const total = initial.total;
   return (
     <>
       <AppHeader name={user.name} />

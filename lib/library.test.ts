@@ -1,0 +1,157 @@
+import { randomBytes } from "node:crypto";
+
+import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mongodb";
+import { describe, expect, it } from "vitest";
+
+import { closeDb, getDb } from "@/lib/db";
+import { type ImageDoc, countImages, listImages, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
+import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
+import { makeJpeg, makePng } from "@/lib/testing/fixtures";
+import { uploadBytes } from "@/lib/testing/upload-helper";
+
+const owner = () => randomBytes(12).toString("hex");
+
+async function walk(ownerId: string, { trashed = false, limit = 8 } = {}) {
+  const ids: string[] = [];
+  const pageSizes: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listImages({ ownerId, cursor, limit, trashed });
+    ids.push(...page.items.map((i) => i.id));
+    pageSizes.push(page.items.length);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ids, pageSizes };
+}
+
+/** More images than one bucket holds, all taken the same day (so they share buckets). */
+async function library(count: number) {
+  const ownerId = owner();
+  const png = await makePng({ width: 8, height: 8 });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await uploadBytes({ ownerId, name: `img-${i}.png`, bytes: png })).id);
+  return { ownerId, ids };
+}
+
+describe("timeline listing", () => {
+  it("orders by date taken, falling back to the upload date, and says when each was taken", async () => {
+    const ownerId = owner();
+    const at = async (date: string | null, name: string) =>
+      uploadBytes({
+        ownerId,
+        name,
+        bytes: await makeJpeg({ width: 16, height: 12, exif: date ? { DateTimeOriginal: date } : undefined }),
+      });
+    await at("2019:06:01 10:00:00", "2019.jpg");
+    await at("2023:01:15 08:30:00", "2023.jpg");
+    await at(null, "today.jpg");
+    await at("2021:12:24 18:00:00", "2021.jpg");
+    const page = await listImages({ ownerId });
+    expect(page.items.map((i) => i.name)).toEqual(["today.jpg", "2023.jpg", "2021.jpg", "2019.jpg"]);
+    expect(page.items[1].takenAt).toBe("2023-01-15T08:30:00");
+    expect(page.items[0].takenAt).toBeNull();
+    expect(page.total).toBe(4);
+  });
+
+  it("walks more than one bucket in pages smaller than a bucket, with no gaps, repeats or empty pages after trashing", async () => {
+    const { ownerId, ids } = await library(BUCKET_CAPACITY + 10);
+    const first = await walk(ownerId);
+    expect(first.ids).toHaveLength(ids.length);
+    expect(new Set(first.ids).size).toBe(ids.length);
+    // Uploaded in order, all "taken" today: newest upload first.
+    expect(first.ids).toEqual([...ids].reverse());
+
+    // Trash a run of images across the bucket boundary, and one bucket's worth elsewhere.
+    const trashed = first.ids.slice(5, 5 + 30);
+    expect(await trashImages({ ownerId, selection: { ids: trashed } })).toBe(30);
+    const after = await walk(ownerId);
+    expect(after.ids).toEqual(first.ids.filter((id) => !trashed.includes(id)));
+    expect(after.pageSizes.slice(0, -1).every((n) => n === 8)).toBe(true);
+    expect(await countImages({ ownerId })).toBe(ids.length - 30);
+
+    const inTrash = await walk(ownerId, { trashed: true });
+    expect(new Set(inTrash.ids)).toEqual(new Set(trashed));
+    expect(await countImages({ ownerId, trashed: true })).toBe(30);
+
+    await restoreImages({ ownerId, selection: { ids: trashed.slice(0, 10) } });
+    expect(await countImages({ ownerId })).toBe(ids.length - 20);
+    expect((await walk(ownerId)).ids).toHaveLength(ids.length - 20);
+  });
+
+  it("refuses tampered, foreign and malformed cursors with a 400, never another owner's items", async () => {
+    const a = await library(12);
+    const b = await library(3);
+    const page = await listImages({ ownerId: a.ownerId, limit: 5 });
+    const cursor = page.nextCursor!;
+    // The cursor works for its owner...
+    expect((await listImages({ ownerId: a.ownerId, cursor, limit: 5 })).items).toHaveLength(5);
+    // ...and for nobody else.
+    await expect(listImages({ ownerId: b.ownerId, cursor })).rejects.toMatchObject({ code: "invalid_input" });
+    const [body, mac] = cursor.split(".");
+    const forged = Buffer.from(body, "base64url").toString().replace(/\d{10,}/, "1");
+    for (const bad of [`${Buffer.from(forged).toString("base64url")}.${mac}`, `${body}.AAAA`, "garbage", "a.b.c", "", ".", "x".repeat(1000)]) {
+      await expect(listImages({ ownerId: a.ownerId, cursor: bad || "?" })).rejects.toMatchObject({ code: "invalid_input" });
+    }
+  });
+
+  it("reads only by equality: a summary, then one bucket query per bucket touched, whatever the library's size", async () => {
+    const { ownerId } = await library(BUCKET_CAPACITY + 4);
+    // The app's own client, rebuilt with command monitoring (it can only be switched on at creation).
+    await closeDb();
+    const client = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
+    (globalThis as { __imageRepoMongo?: { client?: MongoClient } }).__imageRepoMongo!.client = client;
+    const seen: Document[] = [];
+    client.on("commandStarted", (e: CommandStartedEvent) => {
+      if (["find", "aggregate", "count", "distinct"].includes(e.commandName)) seen.push(e.command);
+    });
+    try {
+      await getDb();
+      seen.length = 0;
+      const first = await listImages({ ownerId, limit: 60 });
+      await listImages({ ownerId, limit: 60, cursor: first.nextCursor });
+    } finally {
+      await closeDb();
+    }
+    const onImages = seen.filter((c) => c.find === "images");
+    // Page 1 is the newest bucket (4) and most of the full one; page 2 finishes that one.
+    expect(onImages.length).toBe(3);
+    expect(seen.filter((c) => c.find === "libraries")).toHaveLength(2);
+    expect(seen.filter((c) => c.aggregate || c.count)).toEqual([]);
+    for (const cmd of seen) {
+      // FerretDB 1.24 pushes down only top-level equality: no sort, no operators.
+      expect(cmd.sort ?? {}).toEqual({});
+      for (const value of Object.values(cmd.filter ?? {})) expect(typeof value === "string" || value instanceof BSON.ObjectId).toBe(true);
+    }
+  });
+
+  it("builds the summary for records that predate it, and the sweeper's rebuild repairs wrong counts", async () => {
+    const { ownerId, ids } = await library(6);
+    await trashImages({ ownerId, selection: { ids: ids.slice(0, 2) } });
+    const db = await getDb();
+    await db.collection<ImageDoc>("images").updateMany({ ownerId }, { $unset: { pageKey: "" } });
+    await db.collection("libraries").deleteOne({ _id: ownerId } as never);
+    expect((await walk(ownerId)).ids).toEqual([...ids].reverse().slice(0, 4));
+    expect(await countImages({ ownerId, trashed: true })).toBe(2);
+    expect(await db.collection<ImageDoc>("images").countDocuments({ ownerId, pageKey: { $exists: false } })).toBe(0);
+
+    // A crash between a record write and the summary write: counts are off.
+    const summary = (await readSummary({ ownerId }))!;
+    await db.collection("libraries").deleteOne({ _id: ownerId } as never);
+    const { withSummary } = await import("@/lib/library");
+    await withSummary(ownerId, async () => ({ summary: { buckets: summary.buckets.map((b) => ({ ...b, n: b.n + 7, t: 0 })) }, result: null }));
+    expect(await countImages({ ownerId })).toBe(11);
+    await rebuildLibrary({ ownerId });
+    expect(await countImages({ ownerId })).toBe(4);
+    expect(await countImages({ ownerId, trashed: true })).toBe(2);
+  });
+
+  it("keeps the days of the library sealed: the summary in the database shows no date", async () => {
+    const ownerId = owner();
+    await uploadBytes({ ownerId, name: "dated.jpg", bytes: await makeJpeg({ width: 16, height: 12, exif: { DateTimeOriginal: "2018:03:04 05:06:07" } }) });
+    const raw = await (await getDb()).collection("libraries").findOne({ _id: ownerId } as never);
+    const dump = Buffer.from(BSON.serialize(raw!)).toString("latin1");
+    expect(dump).not.toMatch(/2018|03-04/);
+    const images = await (await getDb()).collection("images").find({ ownerId }).toArray();
+    expect(Buffer.from(BSON.serialize(images[0])).toString("latin1")).not.toMatch(/2018/);
+  });
+});
