@@ -10,14 +10,17 @@ import { AppError } from "@/lib/errors";
 import type { GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
 import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
 import {
-  type Bucket,
   type CountChange,
+  type Member,
+  type Pos,
   type Summary,
   addToLibrary,
+  bucketsFor,
   changeCounts,
+  comparePos,
   decodeCursor,
+  describe,
   encodeCursor,
-  placeIn,
   readSummary,
   timelinePosition,
   totalOf,
@@ -107,26 +110,29 @@ export function toGalleryItem(doc: ImageDoc, meta: SealedMeta = openMeta(doc)): 
   };
 }
 
-type Listed = { doc: ImageDoc; meta: SealedMeta; at: number };
+type Listed = { doc: ImageDoc; meta: SealedMeta; pos: Pos };
+
+function positionOf(doc: ImageDoc, meta: SealedMeta = openMeta(doc)): Pos {
+  return timelinePosition({ id: doc._id, takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt });
+}
 
 /** One bucket's images in the requested state, newest first: a single equality query of at most BUCKET_CAPACITY records. */
-async function bucketImages({ ownerId, bucket, trashed }: { ownerId: string; bucket: Bucket; trashed: boolean }): Promise<Listed[]> {
-  const docs = await (await images()).find({ pageKey: bucket.k, ownerId }, { projection: { blobs: 0 } }).toArray();
+async function bucketImages({ ownerId, pageKey, trashed }: { ownerId: string; pageKey: string; trashed: boolean }): Promise<Listed[]> {
+  const docs = await (await images()).find({ pageKey, ownerId }, { projection: { blobs: 0 } }).toArray();
   return docs
     .filter((doc) => (doc.trashedAt !== null) === trashed)
     .map((doc) => {
       const meta = openMeta(doc);
-      return { doc, meta, at: timelinePosition({ takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt }).at };
+      return { doc, meta, pos: positionOf(doc, meta) };
     })
-    .sort((x, y) => y.at - x.at || (y.doc._id < x.doc._id ? -1 : y.doc._id > x.doc._id ? 1 : 0));
+    .sort((x, y) => comparePos(y.pos, x.pos));
 }
-
-const isBefore = (item: Listed, at: number, id: string) => item.at < at || (item.at === at && item.doc._id < id);
 
 /**
  * A page of the timeline (or of the trash), newest first by date taken. Costs
- * one summary read plus one query per bucket touched, whatever the library's
- * size. A cursor that was tampered with or belongs to another owner is a 400.
+ * one summary read plus one query per bucket the page spans, whatever the
+ * library's size. A cursor that was tampered with or belongs to another
+ * owner is a 400.
  */
 export async function listImages({
   ownerId,
@@ -140,27 +146,17 @@ export async function listImages({
   trashed?: boolean;
 }): Promise<GalleryPage> {
   const summary = await ensureLibrary({ ownerId });
-  const buckets = summary.buckets.filter((b) => (trashed ? b.t > 0 : b.n > 0));
-  let start = 0;
-  let after: { at: number; id: string } | null = null;
-  if (cursor) {
-    const c = await decodeCursor({ ownerId, cursor });
-    start = buckets.findIndex((b) => b.k === c.k);
-    if (start >= 0) after = { at: c.at, id: c.id };
-    // The bucket emptied since: carry on with the next older day.
-    else start = buckets.findIndex((b) => b.d < c.d);
-    if (start < 0) start = buckets.length;
-  }
+  const after = cursor ? await decodeCursor({ ownerId, cursor }) : null;
+  const buckets = summary.buckets.filter((b) => (trashed ? b.t > 0 : b.n > 0) && (!after || comparePos(b.lo, after) < 0));
   const items: Listed[] = [];
   let nextCursor: string | null = null;
-  for (let i = start; i < buckets.length; i++) {
-    let listed = await bucketImages({ ownerId, bucket: buckets[i], trashed });
-    if (after && i === start) listed = listed.filter((item) => isBefore(item, after!.at, after!.id));
+  for (let i = 0; i < buckets.length; i++) {
+    let listed = await bucketImages({ ownerId, pageKey: buckets[i].k, trashed });
+    if (after) listed = listed.filter((item) => comparePos(item.pos, after) < 0);
     const room = limit - items.length;
     items.push(...listed.slice(0, room));
-    const last = items[items.length - 1];
     if (listed.length > room || (items.length === limit && i + 1 < buckets.length)) {
-      nextCursor = await encodeCursor({ ownerId, cursor: { k: buckets[i].k, d: buckets[i].d, at: last.at, id: last.doc._id } });
+      nextCursor = await encodeCursor({ ownerId, pos: items[items.length - 1].pos });
       break;
     }
   }
@@ -169,7 +165,7 @@ export async function listImages({
 
 /**
  * The owner's summary, built on first use for a library that predates it (or
- * lost it): every record without a bucket gets one. Linear, once.
+ * lost it). Linear, once.
  */
 export async function ensureLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
   const existing = await readSummary({ ownerId });
@@ -178,53 +174,39 @@ export async function ensureLibrary({ ownerId }: { ownerId: string }): Promise<S
 }
 
 /**
- * Recomputes the summary from the records: counts per bucket, buckets for
- * records that have none. The sweeper runs it to repair counts left wrong by
- * a crash between a record write and the summary write (FerretDB 1.x has no
- * transactions).
+ * Recomputes the summary from the records themselves: ranges and counts per
+ * bucket. Records without a bucket (data from before buckets) are all cut
+ * into fresh buckets. The sweeper runs it to repair a summary left wrong by a
+ * crash between a record write and the summary write (FerretDB 1.x has no
+ * transactions). Linear in the owner's images.
  */
 export async function rebuildLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
-  return withSummary(ownerId, async (current) => {
+  return withSummary(ownerId, async () => {
     const coll = await images();
-    const known = new Map((current?.buckets ?? []).map((b) => [b.k, b.d]));
-    const byKey = new Map<string, Bucket>();
-    const unplaced: { id: string; day: string; trashed: boolean }[] = [];
+    const byKey = new Map<string, Member[]>();
+    const all: Member[] = [];
+    let unplaced = 0;
     for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) {
-      const trashed = doc.trashedAt !== null;
-      if (doc.pageKey) {
-        let bucket = byKey.get(doc.pageKey);
-        if (!bucket) {
-          const day = known.get(doc.pageKey) ?? dayOf(doc);
-          bucket = { k: doc.pageKey, d: day, n: 0, t: 0 };
-          byKey.set(doc.pageKey, bucket);
-        }
-        if (trashed) bucket.t++;
-        else bucket.n++;
-      } else {
-        unplaced.push({ id: doc._id, day: dayOf(doc), trashed });
-      }
+      const member: Member = { id: doc._id, pos: positionOf(doc), trashed: doc.trashedAt !== null };
+      all.push(member);
+      if (!doc.pageKey) unplaced++;
+      else byKey.set(doc.pageKey, [...(byKey.get(doc.pageKey) ?? []), member]);
     }
-    const summary: Summary = { buckets: [...byKey.values()].sort((x, y) => (x.d < y.d ? 1 : x.d > y.d ? -1 : 0)) };
-    const assignments: { id: string; k: string }[] = [];
-    for (const item of unplaced) {
-      const bucket = placeIn(summary, { day: item.day });
-      if (item.trashed) bucket.t++;
-      else bucket.n++;
-      assignments.push({ id: item.id, k: bucket.k });
+    if (unplaced === 0) {
+      const buckets = [...byKey].map(([k, members]) => describe(k, members.sort((x, y) => comparePos(y.pos, x.pos))));
+      const summary = { buckets: buckets.sort((x, y) => comparePos(y.hi, x.hi)) };
+      return { summary, result: summary };
     }
-    for (let i = 0; i < assignments.length; i += 500) {
+    const cut = bucketsFor(all);
+    for (const { bucket, ids } of cut) {
       await coll.bulkWrite(
-        assignments.slice(i, i + 500).map((a) => ({ updateOne: { filter: { _id: a.id, ownerId }, update: { $set: { pageKey: a.k } } } })),
+        ids.map((_id) => ({ updateOne: { filter: { _id, ownerId }, update: { $set: { pageKey: bucket.k } } } })),
         { ordered: false },
       );
     }
+    const summary = { buckets: cut.map((c) => c.bucket) };
     return { summary, result: summary };
   });
-}
-
-function dayOf(doc: ImageDoc): string {
-  const meta = openMeta(doc);
-  return timelinePosition({ takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt }).day;
 }
 
 export async function getImage({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<GalleryItem> {
@@ -332,12 +314,25 @@ async function* sliceStream(source: AsyncGenerator<Buffer>, skip: number, take: 
 /** Stores a new image record in its timeline bucket and counts it there. */
 export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   const coll = await images();
+  const ownerId = doc.ownerId;
   await addToLibrary({
-    ownerId: doc.ownerId,
-    placement: { day: dayOf(doc) },
+    ownerId,
+    pos: positionOf(doc),
     insert: async (pageKey) => {
       doc.pageKey = pageKey;
       await coll.insertOne(doc);
+    },
+    members: async (pageKey) =>
+      (await coll.find({ pageKey, ownerId }, { projection: { blobs: 0 } }).toArray()).map((d) => ({
+        id: d._id,
+        pos: positionOf(d),
+        trashed: d.trashedAt !== null,
+      })),
+    move: async (ids, pageKey) => {
+      await coll.bulkWrite(
+        ids.map((_id) => ({ updateOne: { filter: { _id, ownerId }, update: { $set: { pageKey } } } })),
+        { ordered: false },
+      );
     },
   });
 }

@@ -53,6 +53,23 @@ describe("timeline listing", () => {
     expect(page.total).toBe(4);
   });
 
+  it("keeps exact date-taken order when photos of any date arrive in any order and buckets split", async () => {
+    const ownerId = owner();
+    const taken: { id: string; at: string }[] = [];
+    for (let i = 0; i < BUCKET_CAPACITY * 2 + 10; i++) {
+      // Dates scattered over ten years, deterministic per index.
+      const at = new Date(Date.UTC(2015, 0, 1) + ((i * 7_919_113) % 3650) * 86_400_000 + i * 1000);
+      const exifDate = at.toISOString().slice(0, 19).replace(/-/g, ":").replace("T", " ");
+      const item = await uploadBytes({ ownerId, name: `s${i}.jpg`, bytes: await makeJpeg({ width: 8, height: 8, exif: { DateTimeOriginal: exifDate } }) });
+      taken.push({ id: item.id, at: at.toISOString().slice(0, 19) });
+    }
+    const expected = [...taken].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).map((t) => t.id);
+    expect((await walk(ownerId, { limit: 25 })).ids).toEqual(expected);
+    const summary = (await readSummary({ ownerId }))!;
+    expect(summary.buckets.length).toBeGreaterThanOrEqual(3);
+    expect(summary.buckets.every((b) => b.n + b.t <= BUCKET_CAPACITY)).toBe(true);
+  });
+
   it("walks more than one bucket in pages smaller than a bucket, with no gaps, repeats or empty pages after trashing", async () => {
     const { ownerId, ids } = await library(BUCKET_CAPACITY + 10);
     const first = await walk(ownerId);

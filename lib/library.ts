@@ -13,26 +13,34 @@ import { ownerKey } from "@/lib/owner-keys";
  * independent of its size on the embedded FerretDB, which pushes down only
  * top-level equality and never sort, range or limit (docs/DESIGN.md, "Listing").
  *
- * Images are grouped into buckets of at most BUCKET_CAPACITY by the day they
- * were taken (upload day when there is no EXIF date). Each image record holds
- * its bucket's random key in `pageKey`, so loading a bucket is one equality
- * query. The list of buckets in timeline order, with their day and live and
+ * The timeline (newest first by date taken, else upload time) is cut into
+ * buckets of at most BUCKET_CAPACITY consecutive images, like the leaves of a
+ * B-tree: each covers a range of timeline positions, ranges never overlap,
+ * and a bucket that overflows splits in two. Each image record holds its
+ * bucket's random key in `pageKey`, so loading a bucket is one equality
+ * query. The list of buckets in order, with their ranges and live and
  * trashed counts, is the owner's *summary*: one document, sealed under a key
- * derived from the owner's root key, because the days are as private as the
- * dates inside the images. A page reads the summary, then one or two buckets.
+ * derived from the owner's root key, because the ranges are dates taken. A
+ * page reads the summary, then the one or two buckets it spans.
  */
 
 export const BUCKET_CAPACITY = 64;
 
-/** One bucket: key, day (YYYY-MM-DD), live count, trashed count. */
-export type Bucket = { k: string; d: string; n: number; t: number };
+/** A timeline position: [sort time in ms, image id]; ids break ties. */
+export type Pos = [number, string];
+/** One bucket: key, newest and oldest position, live count, trashed count. */
+export type Bucket = { k: string; hi: Pos; lo: Pos; n: number; t: number };
 export type Summary = { buckets: Bucket[] };
 
 type LibraryDoc = { _id: string; nonce: Buffer; sealed: Buffer; updatedAt: Date };
 
-/** What the summary needs to know about one image when it is (re)placed. */
-export type Placement = { day: string };
+export type Member = { id: string; pos: Pos; trashed: boolean };
 export type CountChange = { pageKey: string; live: number; trashed: number };
+
+/** Ascending order of positions. */
+export function comparePos(a: Pos, b: Pos): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+}
 
 async function libraries() {
   return (await getDb()).collection<LibraryDoc>("libraries");
@@ -65,39 +73,81 @@ export function withSummary<T>(ownerId: string, fn: (summary: Summary | null) =>
   });
 }
 
-/** Picks (or opens) the bucket for an image of `day`; the summary is changed in place. */
-export function placeIn(summary: Summary, { day }: Placement): Bucket {
+const newKey = () => randomBytes(12).toString("base64url");
+
+/** The bucket a new position belongs to (its range is widened to cover it); the summary changes in place. */
+export function placeIn(summary: Summary, pos: Pos): Bucket {
   const { buckets } = summary;
-  // Newest day first; within a day, the newest bucket first.
-  let at = buckets.findIndex((b) => b.d <= day);
-  if (at === -1) at = buckets.length;
-  // Only the day's newest bucket takes more: filling an older one again would put a new
-  // upload behind older ones of the same day.
-  if (at < buckets.length && buckets[at].d === day && buckets[at].n + buckets[at].t < BUCKET_CAPACITY) return buckets[at];
-  const fresh: Bucket = { k: randomBytes(12).toString("base64url"), d: day, n: 0, t: 0 };
-  buckets.splice(at, 0, fresh);
-  return fresh;
+  if (buckets.length === 0) {
+    const fresh: Bucket = { k: newKey(), hi: pos, lo: pos, n: 0, t: 0 };
+    buckets.push(fresh);
+    return fresh;
+  }
+  // The newest bucket that starts at or before this position; older than all: the oldest bucket.
+  let i = buckets.findIndex((b) => comparePos(b.lo, pos) <= 0);
+  if (i === -1) i = buckets.length - 1;
+  const b = buckets[i];
+  if (comparePos(pos, b.hi) > 0) b.hi = pos;
+  if (comparePos(pos, b.lo) < 0) b.lo = pos;
+  return b;
+}
+
+/** Cuts members (any order) into full buckets, newest first: migration and repair. */
+export function bucketsFor(members: Member[], fill = Math.floor(BUCKET_CAPACITY * 0.75)): { bucket: Bucket; ids: string[] }[] {
+  const sorted = [...members].sort((x, y) => comparePos(y.pos, x.pos));
+  const out: { bucket: Bucket; ids: string[] }[] = [];
+  for (let i = 0; i < sorted.length; i += fill) {
+    const slice = sorted.slice(i, i + fill);
+    out.push({ bucket: describe(newKey(), slice), ids: slice.map((m) => m.id) });
+  }
+  return out;
+}
+
+/** A bucket's summary entry from its members, sorted newest first. */
+export function describe(k: string, sortedDesc: Member[]): Bucket {
+  const t = sortedDesc.filter((m) => m.trashed).length;
+  return { k, hi: sortedDesc[0].pos, lo: sortedDesc[sortedDesc.length - 1].pos, n: sortedDesc.length - t, t };
 }
 
 /**
  * Adds one image: picks its bucket, runs `insert` with the bucket key (the
  * record is written inside the lock, so the count never runs ahead of what
- * exists), then counts it.
+ * exists), counts it, and splits the bucket if it overflowed: the older half
+ * moves to a new key (`move`, one bulk write of at most half a bucket).
  */
 export async function addToLibrary({
   ownerId,
-  placement,
+  pos,
+  trashed = false,
   insert,
+  members,
+  move,
 }: {
   ownerId: string;
-  placement: Placement;
+  pos: Pos;
+  trashed?: boolean;
   insert: (pageKey: string) => Promise<void>;
+  members: (pageKey: string) => Promise<Member[]>;
+  move: (ids: string[], pageKey: string) => Promise<void>;
 }): Promise<void> {
   await withSummary(ownerId, async (current) => {
     const summary = current ?? { buckets: [] };
-    const bucket = placeIn(summary, placement);
+    const bucket = placeIn(summary, pos);
     await insert(bucket.k);
-    bucket.n++;
+    if (trashed) bucket.t++;
+    else bucket.n++;
+    if (bucket.n + bucket.t > BUCKET_CAPACITY) {
+      const all = (await members(bucket.k)).sort((x, y) => comparePos(y.pos, x.pos));
+      const half = Math.ceil(all.length / 2);
+      const older = all.slice(half);
+      const split = describe(newKey(), older);
+      await move(
+        older.map((m) => m.id),
+        split.k,
+      );
+      Object.assign(bucket, describe(bucket.k, all.slice(0, half)));
+      summary.buckets.splice(summary.buckets.indexOf(bucket) + 1, 0, split);
+    }
     return { summary, result: undefined };
   });
 }
@@ -110,7 +160,7 @@ export async function changeCounts({ ownerId, changes }: { ownerId: string; chan
     const byKey = new Map(summary.buckets.map((b) => [b.k, b]));
     for (const c of changes) {
       const b = byKey.get(c.pageKey);
-      if (!b) continue; // the sweeper's reconcile puts unknown buckets back
+      if (!b) continue; // the sweeper's rebuild puts unknown buckets back
       b.n = Math.max(0, b.n + c.live);
       b.t = Math.max(0, b.t + c.trashed);
     }
@@ -130,38 +180,34 @@ export function totalOf(summary: Summary | null, trashed: boolean): number {
 }
 
 /**
- * Page cursors: the bucket, its day (to continue after a bucket that emptied
- * meanwhile) and the sort position of the last item shown. MACed under the
+ * Page cursors: the timeline position of the last item shown, MACed under the
  * owner's cursor key, so a tampered cursor, or one from another owner, is
- * refused instead of being trusted.
+ * refused instead of trusted. A position stays meaningful while buckets
+ * split, empty or get rebuilt in between two pages.
  */
-export type Cursor = { k: string; d: string; at: number; id: string };
-
-export async function encodeCursor({ ownerId, cursor }: { ownerId: string; cursor: Cursor }): Promise<string> {
-  const body = Buffer.from(JSON.stringify([cursor.k, cursor.d, cursor.at, cursor.id])).toString("base64url");
+export async function encodeCursor({ ownerId, pos }: { ownerId: string; pos: Pos }): Promise<string> {
+  const body = Buffer.from(JSON.stringify(pos)).toString("base64url");
   const mac = createHmac("sha256", await ownerKey({ ownerId, purpose: "cursor" })).update(body).digest().subarray(0, 16);
   return `${body}.${mac.toString("base64url")}`;
 }
 
-export async function decodeCursor({ ownerId, cursor }: { ownerId: string; cursor: string }): Promise<Cursor> {
+export async function decodeCursor({ ownerId, cursor }: { ownerId: string; cursor: string }): Promise<Pos> {
   const invalid = new AppError("invalid_input", "That page link is not valid.");
-  const [body, mac] = cursor.split(".");
-  if (!body || !mac || cursor.length > 400) throw invalid;
+  const [body, mac, extra] = cursor.split(".");
+  if (!body || !mac || extra !== undefined || cursor.length > 400) throw invalid;
   const expected = createHmac("sha256", await ownerKey({ ownerId, purpose: "cursor" })).update(body).digest().subarray(0, 16);
   const given = Buffer.from(mac, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
   const parsed = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as unknown;
-  if (!Array.isArray(parsed) || parsed.length !== 4) throw invalid;
-  const [k, d, at, id] = parsed;
-  if (typeof k !== "string" || typeof d !== "string" || typeof at !== "number" || typeof id !== "string") throw invalid;
-  return { k, d, at, id };
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== "number" || typeof parsed[1] !== "string") throw invalid;
+  return [parsed[0], parsed[1]];
 }
 
-/** The day and sort time of an image: EXIF date taken as wall-clock time, else the upload time. */
-export function timelinePosition({ takenAt, createdAt }: { takenAt?: string | null; createdAt: Date }): { day: string; at: number } {
+/** Where an image sits on the timeline: EXIF date taken read as wall-clock time, else the upload time. */
+export function timelinePosition({ id, takenAt, createdAt }: { id: string; takenAt?: string | null; createdAt: Date }): Pos {
   if (takenAt && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(takenAt)) {
     const at = Date.parse(`${takenAt.slice(0, 19)}Z`);
-    if (Number.isFinite(at)) return { day: takenAt.slice(0, 10), at };
+    if (Number.isFinite(at)) return [at, id];
   }
-  return { day: createdAt.toISOString().slice(0, 10), at: createdAt.getTime() };
+  return [createdAt.getTime(), id];
 }
