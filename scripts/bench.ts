@@ -237,6 +237,7 @@ const SECTION_TITLES: Record<string, string> = {
   reads: "4. Reading one image and listing, by collection size (in-process, lib/images)",
   gallery: "5. The gallery by collection size (listImages first page and cursor walk)",
   zip: "6. Zip download (lib/downloads) vs raw GridFS reads, with peak RSS",
+  library: "7. A real photo library: per-request costs by library size, beside a second owner (lib/images, lib/library)",
 };
 
 function fmt(value: number | string | null | undefined, unit: string): string {
@@ -308,7 +309,7 @@ async function main() {
   const t0 = Date.now();
   const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",").map((s) => s.trim()).filter(Boolean);
   for (const e of engines) if (!["sqlite", "postgresql"].includes(e)) throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
-  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,reads,zip").split(",").map((s) => s.trim()).filter(Boolean);
+  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,reads,zip,library").split(",").map((s) => s.trim()).filter(Boolean);
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }

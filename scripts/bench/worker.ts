@@ -25,6 +25,7 @@ import { PART_SIZE, beginUpload, completeUpload, sweepUploads } from "@/lib/uplo
 import { authenticate, createUser } from "@/lib/users";
 
 import { insertCopies, makeTemplate } from "./fill";
+import { sectionLibrary } from "./library";
 import { signIn, startApp } from "./http";
 import { MiB, envNumber, log, median, mibps, now, percentile, ratePerSecond, sampleMs, timed, withRssSampling } from "./util";
 
@@ -474,6 +475,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   analyze: sectionAnalyze,
   reads: sectionReads,
   zip: sectionZip,
+  library: () => sectionLibrary({ put, freshDatabase }),
 };
 
 async function main() {
