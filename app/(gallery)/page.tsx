@@ -1,4 +1,3 @@
-import { AppHeader } from "@/components/app-header";
 import { Dashboard } from "@/components/dashboard";
 import { limits } from "@/lib/config";
 import { listImages } from "@/lib/images";
@@ -9,11 +8,8 @@ export default async function DashboardPage() {
   const initial = await listImages({ ownerId: user.id });
   const total = initial.total;
   return (
-    <>
-      <AppHeader name={user.name} />
-      <main className="mx-auto max-w-7xl p-4">
-        <Dashboard initial={initial} total={total} maxBytes={limits.maxUploadBytes} />
-      </main>
-    </>
+    <main className="mx-auto max-w-7xl p-4">
+      <Dashboard initial={initial} total={total} maxBytes={limits.maxUploadBytes} />
+    </main>
   );
 }

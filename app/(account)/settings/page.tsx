@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 
-import { AppHeader } from "@/components/app-header";
 import { ChangePasswordForm, DeleteAccountForm, SignOutEverywhereForm } from "@/components/settings-forms";
 import { requirePageUser } from "@/lib/session";
 
@@ -10,22 +9,19 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const user = await requirePageUser();
   const { changed } = await searchParams;
   return (
-    <>
-      <AppHeader name={user.name} />
-      <main className="mx-auto flex max-w-2xl flex-col gap-6 p-4">
-        <h1 className="text-2xl font-semibold">Settings</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Signed in as <strong>{user.username}</strong>
+    <main className="mx-auto flex max-w-2xl flex-col gap-6 p-4">
+      <h1 className="text-2xl font-semibold">Settings</h1>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Signed in as <strong>{user.username}</strong>
+      </p>
+      {changed ? (
+        <p role="status" className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          Password changed. Other devices have been signed out.
         </p>
-        {changed ? (
-          <p role="status" className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
-            Password changed. Other devices have been signed out.
-          </p>
-        ) : null}
-        <ChangePasswordForm />
-        <SignOutEverywhereForm />
-        <DeleteAccountForm />
-      </main>
-    </>
+      ) : null}
+      <ChangePasswordForm />
+      <SignOutEverywhereForm />
+      <DeleteAccountForm />
+    </main>
   );
 }
