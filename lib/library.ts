@@ -11,7 +11,7 @@ import { ownerKey } from "@/lib/owner-keys";
 /**
  * The shape of an owner's library, so that every per-request cost is
  * independent of its size on the embedded FerretDB, which pushes down only
- * top-level equality and never sort, range or limit (docs/DESIGN.md, "Listing").
+ * top-level equality and never sort, range or limit (README "Design", "Listing").
  *
  * The timeline (newest first by date taken, else upload time) is cut into
  * buckets of at most BUCKET_CAPACITY consecutive images, like the leaves of a
