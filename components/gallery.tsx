@@ -20,6 +20,7 @@ import { SelectionBar } from "@/components/selection-bar";
 import { useGallery } from "@/components/use-gallery";
 import { type SelectionPayload, useSelection } from "@/components/use-selection";
 import { imageUrl, type GalleryItem, type GalleryPage } from "@/lib/gallery-types";
+import { packSelection } from "@/lib/selection-wire";
 
 export type GalleryProps = {
   /** How many images the account holds (server count plus this session's uploads). */
@@ -97,12 +98,13 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange, total: known
     if (!confirm) return;
     setBusy(true);
     try {
-      const result = await trashImagesAction(undefined, { selection: confirm.payload });
+      const result = await trashImagesAction(undefined, { selection: packSelection(confirm.payload) });
       if (result.status === "success") {
         const moved = result.data ?? 0;
         const payload = confirm.payload;
         // "All" also covers pages never loaded; the server skipped them from listing already.
-        const gone = "ids" in payload ? payload.ids : items.filter((item) => !(payload.except ?? []).includes(item.id)).map((i) => i.id);
+        const kept = new Set("ids" in payload ? [] : (payload.except ?? []));
+        const gone = "ids" in payload ? payload.ids : items.filter((item) => !kept.has(item.id)).map((i) => i.id);
         removeItems(gone);
         setRemovedCount((n) => n + moved);
         if ("ids" in payload && payload.ids.length === 1 && selection.count <= 1) selection.clear();
@@ -129,7 +131,7 @@ export function Gallery({ initial, added = NO_ITEMS, onItemsChange, total: known
     setBusy(true);
     setAnnouncement(`Preparing a zip of ${selection.count} images…`);
     try {
-      const result = await createZipDownloadAction(undefined, { selection: payload });
+      const result = await createZipDownloadAction(undefined, { selection: packSelection(payload) });
       if (result.status === "success" && result.data) {
         // A plain navigation: the browser streams the zip to disk as a native download.
         window.location.assign(result.data.url);

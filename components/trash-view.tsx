@@ -9,6 +9,7 @@ import { SelectionBar } from "@/components/selection-bar";
 import { readApiError } from "@/components/use-gallery";
 import { type SelectionPayload, useSelection } from "@/components/use-selection";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
+import { packSelection } from "@/lib/selection-wire";
 
 type Pending = { kind: "forever"; payload: SelectionPayload; count: number } | { kind: "empty"; count: number };
 
@@ -23,8 +24,13 @@ export function TrashView({ initial, total: initialTotal }: { initial: GalleryPa
 
   const drop = (payload: SelectionPayload | null, count: number) => {
     if (payload === null) setItems([]);
-    else if ("ids" in payload) setItems((prev) => prev.filter((i) => !payload.ids.includes(i.id)));
-    else setItems((prev) => prev.filter((i) => (payload.except ?? []).includes(i.id)));
+    else if ("ids" in payload) {
+      const gone = new Set(payload.ids);
+      setItems((prev) => prev.filter((i) => !gone.has(i.id)));
+    } else {
+      const kept = new Set(payload.except ?? []);
+      setItems((prev) => prev.filter((i) => kept.has(i.id)));
+    }
     setTotal((t) => Math.max(0, t - count));
     selection.clear();
   };
@@ -46,7 +52,7 @@ export function TrashView({ initial, total: initialTotal }: { initial: GalleryPa
   const restore = () => {
     const payload = selection.payload;
     void run(
-      () => restoreImagesAction(undefined, { selection: payload }),
+      () => restoreImagesAction(undefined, { selection: packSelection(payload) }),
       (n) => {
         drop(payload, n);
         setMessage(`Restored ${n} image${n === 1 ? "" : "s"}.`);
@@ -157,7 +163,7 @@ export function TrashView({ initial, total: initialTotal }: { initial: GalleryPa
             } else {
               const payload = pending.payload;
               void run(
-                () => deleteForeverAction(undefined, { selection: payload }),
+                () => deleteForeverAction(undefined, { selection: packSelection(payload) }),
                 (n) => {
                   drop(payload, n);
                   setMessage(`Deleted ${n} image${n === 1 ? "" : "s"} forever.`);

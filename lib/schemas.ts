@@ -2,6 +2,8 @@
 // so it deliberately has no "server-only" import and touches no secrets.
 import { z } from "zod";
 
+import { MAX_SELECTION_IDS, PACKED_ID_LENGTH, unpackIds } from "@/lib/selection-wire";
+
 export const usernameSchema = z
   .string()
   .trim()
@@ -66,10 +68,25 @@ export const beginUploadSchema = z.object({
 
 export const uploadIdSchema = z.object({ uploadId: z.uuid() });
 
-/** A selection is explicit ids or "everything"; "everything" is resolved on the server, never from a loaded page. */
+const tooMany = `Select at most ${MAX_SELECTION_IDS.toLocaleString("en-US")} images at a time.`;
+
+const packedIdsSchema = z
+  .string()
+  .max(MAX_SELECTION_IDS * PACKED_ID_LENGTH, tooMany)
+  .regex(/^[0-9a-fA-F]*$/, "The selection is not valid.")
+  .refine((s) => s.length % PACKED_ID_LENGTH === 0, "The selection is not valid.")
+  .transform(unpackIds)
+  .pipe(z.array(z.uuid()).max(MAX_SELECTION_IDS, tooMany));
+
+/**
+ * A selection is explicit ids or "everything" (with exceptions), its ids
+ * packed by `packSelection` (lib/selection-wire.ts); "everything" is resolved
+ * on the server, never from a loaded page. The output is the plain
+ * `{ ids: string[] } | { all: true, except?: string[] }` that lib/ takes.
+ */
 export const selectionSchema = z.union([
-  z.object({ all: z.literal(true), except: z.array(z.uuid()).max(100_000).optional() }),
-  z.object({ ids: z.array(z.uuid()).min(1, "Select at least one image.").max(100_000) }),
+  z.object({ all: z.literal(true), except: packedIdsSchema.optional() }),
+  z.object({ ids: packedIdsSchema.pipe(z.array(z.string()).min(1, "Select at least one image.")) }),
 ]);
 
 export const selectionInputSchema = z.object({ selection: selectionSchema });
