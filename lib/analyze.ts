@@ -8,6 +8,7 @@ import { fileTypeFromBuffer } from "file-type";
 import sharp, { type Metadata, type Sharp } from "sharp";
 
 import { limits } from "@/lib/config";
+import { decodeQueue } from "@/lib/decode-queue";
 import { AppError } from "@/lib/errors";
 
 // libvips' operation cache keeps decoded images of earlier requests alive; every
@@ -623,9 +624,21 @@ function displayedSize(meta: Metadata): { width: number; height: number } {
  * everything the app stores about it: displayed size, an upright thumbnail
  * and preview, an EXIF digest, GPS and a colour palette. Errors from `source`
  * (e.g. a failed decryption) are rethrown unchanged; decoder failures become
- * `corrupt_image` or `image_too_big`.
+ * `corrupt_image` or `image_too_big`. At most ANALYZE_CONCURRENCY images are
+ * analysed at once per process (lib/decode-queue); later calls wait, their
+ * `source` unread, and go in call order.
  */
 export async function analyzeImage({
+  source,
+  mime,
+}: {
+  source: Readable | AsyncIterable<Buffer | Uint8Array>;
+  mime: string;
+}): Promise<AnalyzeResult> {
+  return decodeQueue.run(() => decodeAndDerive({ source, mime }));
+}
+
+async function decodeAndDerive({
   source,
   mime,
 }: {

@@ -28,6 +28,8 @@ export const limits = {
   galleryPageSize: Math.max(1, intFromEnv("GALLERY_PAGE_SIZE", 60)),
   registration: enumFromEnv("REGISTRATION", ["open", "closed"], "open"),
   registrationsPerHour: Math.max(1, intFromEnv("REGISTRATIONS_PER_HOUR", 5)),
+  /** Images decoded at once per process (lib/decode-queue); the rest wait their turn. */
+  analyzeConcurrency: Math.max(1, intFromEnv("ANALYZE_CONCURRENCY", 2)),
 };
 
 /** A secret the app needs; in production its absence is an error, never a default. */

@@ -9,7 +9,8 @@
 //
 // Environment (all optional):
 //   BENCH_ENGINES=sqlite,postgresql  engines to run, in order
-//   BENCH_SECTIONS=accounts,transfer,analyze,reads,zip  (default: all; analyze runs on the first engine only)
+//   BENCH_SECTIONS=accounts,transfer,analyze,decode,reads,zip  (default: all; analyze and decode run on the first engine only)
+//   BENCH_DECODE_COUNT=10, BENCH_DECODE_REPS=3   parallel images and repetitions of the decode section
 //   BENCH_SCALE=1            multiplies the zip size (default 16 images, 64 MiB)
 //   BENCH_ZIP_IMAGES, BENCH_ZIP_MIB    zip size directly (e.g. 500 and 2048 for the 2 GiB run)
 //   BENCH_ZIP_RAW_MAX        read at most this many originals for the raw GridFS baseline
@@ -234,6 +235,7 @@ const SECTION_TITLES: Record<string, string> = {
   accounts: "1. Accounts: Argon2id and sign-in (lib/passwords, lib/users authenticate)",
   transfer: "2. Encrypted upload/download through the app's HTTP path vs raw GridFS (same database)",
   analyze: "3. Thumbnail work per image (lib/analyze analyzeImage)",
+  decode: "3b. Images analysed in parallel, with and without the decode queue (lib/decode-queue), peak RSS of a fresh process",
   reads: "4. Reading one image and listing, by collection size (in-process, lib/images)",
   gallery: "5. The gallery by collection size (listImages first page and cursor walk)",
   zip: "6. Zip download (lib/downloads) vs raw GridFS reads, with peak RSS",
@@ -309,7 +311,7 @@ async function main() {
   const t0 = Date.now();
   const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",").map((s) => s.trim()).filter(Boolean);
   for (const e of engines) if (!["sqlite", "postgresql"].includes(e)) throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
-  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,reads,zip,library").split(",").map((s) => s.trim()).filter(Boolean);
+  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,decode,reads,zip,library").split(",").map((s) => s.trim()).filter(Boolean);
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }
@@ -320,8 +322,8 @@ async function main() {
   for (const engine of engines) {
     if (interrupted) break;
     if (engine === "postgresql" && !ensurePostgres()) continue;
-    // analyze is CPU-only and engine-independent: once is enough.
-    const sections = first || process.env.BENCH_SECTIONS ? allSections : allSections.filter((s) => s !== "analyze");
+    // analyze and decode are CPU-only and engine-independent: once is enough.
+    const sections = first || process.env.BENCH_SECTIONS ? allSections : allSections.filter((s) => s !== "analyze" && s !== "decode");
     log(`=== ${engine}: ${sections.join(", ")}`);
     const r = await runEngine(engine, sections, app);
     first = false;

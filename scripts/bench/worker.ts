@@ -24,6 +24,7 @@ import { uploadBytes } from "@/lib/testing/upload-helper";
 import { PART_SIZE, beginUpload, completeUpload, sweepUploads } from "@/lib/uploads";
 import { authenticate, createUser } from "@/lib/users";
 
+import { runDecodeBench } from "./decode";
 import { insertCopies, makeTemplate } from "./fill";
 import { sectionLibrary } from "./library";
 import { signIn, startApp } from "./http";
@@ -235,6 +236,12 @@ async function sectionAnalyze() {
     const ms = await sampleMs(() => analyzeImage({ source: Readable.from([input.bytes]), mime: input.mime }), input.n, 1);
     put(S, input.key, input.label, "ms/image", median(ms), `${(input.bytes.length / MiB).toFixed(1)} MiB input, ${input.n} samples`);
   }
+}
+
+// ---------------------------------------------------------------- 3b. parallel decodes and the decode queue
+
+async function sectionDecode() {
+  for (const row of await runDecodeBench()) put("decode", row.key, row.label, row.unit, row.value, row.note);
 }
 
 // ------------------------------------------------- 4 + 5. reads and the gallery vs collection size
@@ -473,6 +480,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   accounts: sectionAccounts,
   transfer: sectionTransfer,
   analyze: sectionAnalyze,
+  decode: sectionDecode,
   reads: sectionReads,
   zip: sectionZip,
   library: () => sectionLibrary({ put, freshDatabase }),
