@@ -1,4 +1,4 @@
-import { type Page, expect } from "@playwright/test";
+import { type Download, type Page, expect } from "@playwright/test";
 
 export type UploadFile = { name: string; mimeType: string; buffer: Buffer };
 
@@ -26,6 +26,15 @@ export class GalleryPage {
 
   items() {
     return this.page.getByTestId("gallery-item");
+  }
+
+  /** Clicks "Download selected" and waits for the browser's download (one original, or the zip). */
+  async downloadSelected(): Promise<Download> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent("download"),
+      this.page.getByRole("button", { name: "Download selected" }).click(),
+    ]);
+    return download;
   }
 
   tile(name: string) {

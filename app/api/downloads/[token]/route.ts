@@ -1,3 +1,4 @@
+import { bodyLength } from "@/lib/content-length";
 import { openZipDownload } from "@/lib/downloads";
 import { AppError } from "@/lib/errors";
 import { contentDisposition, errorResponse, toBodyStream } from "@/lib/http";
@@ -13,7 +14,7 @@ export async function GET(_request: Request, ctx: { params: Promise<{ token: str
     return new Response(await toBodyStream(zip.body), {
       headers: {
         "Content-Type": "application/zip",
-        "Content-Length": String(zip.contentLength),
+        ...bodyLength(zip.contentLength),
         "Content-Disposition": contentDisposition({ type: "attachment", filename: zip.filename }),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",

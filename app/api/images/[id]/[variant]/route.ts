@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { bodyLength } from "@/lib/content-length";
 import { AppError } from "@/lib/errors";
 import { contentDisposition, errorResponse, parseRange, toBodyStream } from "@/lib/http";
 import { openImageVariant } from "@/lib/images";
@@ -43,10 +44,10 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string;
     if (range) {
       return new Response(body, {
         status: 206,
-        headers: { ...common, "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${head.size}` },
+        headers: { ...common, ...bodyLength(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${head.size}` },
       });
     }
-    return new Response(body, { status: 200, headers: { ...common, "Content-Length": String(head.size) } });
+    return new Response(body, { status: 200, headers: { ...common, ...bodyLength(head.size) } });
   } catch (err) {
     return errorResponse(err);
   }
