@@ -21,6 +21,9 @@ import {
   decodeCursor,
   describe,
   encodeCursor,
+  monthOf,
+  monthStart,
+  monthsOf,
   readSummary,
   timelinePosition,
   totalOf,
@@ -139,14 +142,17 @@ export async function listImages({
   cursor,
   limit = limits.galleryPageSize,
   trashed = false,
+  from,
 }: {
   ownerId: string;
   cursor?: string | null;
   limit?: number;
   trashed?: boolean;
+  /** "YYYY-MM": start at that month's newest photo (the date scrubber); ignored with a cursor. */
+  from?: string | null;
 }): Promise<GalleryPage> {
   const summary = await ensureLibrary({ ownerId });
-  const after = cursor ? await decodeCursor({ ownerId, cursor }) : null;
+  const after = cursor ? await decodeCursor({ ownerId, cursor }) : from && /^\d{4}-(0[1-9]|1[0-2])$/.test(from) ? monthStart(from) : null;
   const buckets = summary.buckets.filter((b) => (trashed ? b.t > 0 : b.n > 0) && (!after || comparePos(b.lo, after) < 0));
   const items: Listed[] = [];
   let nextCursor: string | null = null;
@@ -161,6 +167,11 @@ export async function listImages({
     }
   }
   return { items: items.map(({ doc, meta }) => toGalleryItem(doc, meta)), nextCursor, total: totalOf(summary, trashed) };
+}
+
+/** The months that hold photos, newest first, with counts: from the summary alone. */
+export async function listMonths({ ownerId }: { ownerId: string }): Promise<{ month: string; count: number }[]> {
+  return monthsOf(await ensureLibrary({ ownerId }));
 }
 
 /**
@@ -374,7 +385,9 @@ export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: stri
       if (!doc) continue;
       deleted++;
       bytes += doc.size;
-      if (doc.pageKey) changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0 });
+      if (doc.pageKey) {
+        changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0, month: monthOf(positionOf(doc)) });
+      }
       await deleteBlobs({ fileIds: blobIdsOf(doc) });
     }
   } finally {
@@ -394,7 +407,10 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
 /** What the user selected: explicit ids, or every image (resolved here, never from a loaded page). */
 export type Selection = { ids: string[] } | { all: true; except?: string[] };
 
-type Resolved = { id: string; pageKey?: string };
+type Resolved = { id: string; pageKey?: string; month: string };
+
+const RESOLVE_FIELDS = { _id: 1, ownerId: 1, pageKey: 1, trashedAt: 1, createdAt: 1, dek: 1, meta: 1 } as const;
+const resolved = (doc: ImageDoc): Resolved => ({ id: doc._id, pageKey: doc.pageKey, month: monthOf(positionOf(doc)) });
 
 /** Up to this many explicit ids are looked up one by one (each an indexed equality); more scan the owner's records once. */
 const POINT_LOOKUPS = 64;
@@ -404,18 +420,18 @@ async function resolveWithKeys({ ownerId, selection, trashed }: { ownerId: strin
   const wanted = (doc: Pick<ImageDoc, "trashedAt">) => (doc.trashedAt !== null) === trashed;
   if ("ids" in selection && selection.ids.length <= POINT_LOOKUPS) {
     const ids = [...new Set(selection.ids.filter((id) => UUID.test(id)))];
-    const docs = await Promise.all(ids.map((_id) => coll.findOne({ _id, ownerId }, { projection: { _id: 1, pageKey: 1, trashedAt: 1 } })));
-    return docs.flatMap((doc) => (doc && wanted(doc) ? [{ id: doc._id, pageKey: doc.pageKey }] : []));
+    const docs = await Promise.all(ids.map((_id) => coll.findOne({ _id, ownerId }, { projection: RESOLVE_FIELDS })));
+    return docs.flatMap((doc) => (doc && wanted(doc) ? [resolved(doc)] : []));
   }
   // "All", or a long list: one pass over the owner's records (linear, like the work it feeds).
   const include = "ids" in selection ? new Set(selection.ids) : null;
   const exclude = "all" in selection ? new Set(selection.except ?? []) : null;
   const out: Resolved[] = [];
-  for await (const doc of coll.find({ ownerId }, { projection: { _id: 1, pageKey: 1, trashedAt: 1 } })) {
+  for await (const doc of coll.find({ ownerId }, { projection: RESOLVE_FIELDS })) {
     if (!wanted(doc)) continue;
     if (include && !include.has(doc._id)) continue;
     if (exclude?.has(doc._id)) continue;
-    out.push({ id: doc._id, pageKey: doc.pageKey });
+    out.push(resolved(doc));
   }
   return out;
 }
@@ -451,7 +467,7 @@ async function setTrashed({ ownerId, selection, trashed }: { ownerId: string; se
       { ordered: false },
     );
     moved += res.modifiedCount;
-    for (const r of batch) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1 });
+    for (const r of batch) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1, month: r.month });
   }
   await changeCounts({ ownerId, changes });
   return moved;

@@ -4,7 +4,7 @@ import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mong
 import { describe, expect, it } from "vitest";
 
 import { closeDb, getDb } from "@/lib/db";
-import { type ImageDoc, countImages, listImages, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
+import { type ImageDoc, countImages, listImages, listMonths, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
 import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
@@ -63,8 +63,18 @@ describe("timeline listing", () => {
       const item = await uploadBytes({ ownerId, name: `s${i}.jpg`, bytes: await makeJpeg({ width: 8, height: 8, exif: { DateTimeOriginal: exifDate } }) });
       taken.push({ id: item.id, at: at.toISOString().slice(0, 19) });
     }
-    const expected = [...taken].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).map((t) => t.id);
+    const sorted = [...taken].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
+    const expected = sorted.map((t) => t.id);
     expect((await walk(ownerId, { limit: 25 })).ids).toEqual(expected);
+
+    // The scrubber's months and counts, and a jump to one of them.
+    const months = new Map<string, number>();
+    for (const t of taken) months.set(t.at.slice(0, 7), (months.get(t.at.slice(0, 7)) ?? 0) + 1);
+    const listed = await listMonths({ ownerId });
+    expect(listed).toEqual([...months].sort((x, y) => (x[0] < y[0] ? 1 : -1)).map(([month, count]) => ({ month, count })));
+    const target = listed[Math.floor(listed.length / 2)].month;
+    const jumped = await listImages({ ownerId, from: target, limit: 5 });
+    expect(jumped.items.map((i) => i.id)).toEqual(sorted.filter((t) => t.at.slice(0, 7) <= target).slice(0, 5).map((t) => t.id));
     const summary = (await readSummary({ ownerId }))!;
     expect(summary.buckets.length).toBeGreaterThanOrEqual(3);
     expect(summary.buckets.every((b) => b.n + b.t <= BUCKET_CAPACITY)).toBe(true);

@@ -28,14 +28,19 @@ export const BUCKET_CAPACITY = 64;
 
 /** A timeline position: [sort time in ms, image id]; ids break ties. */
 export type Pos = [number, string];
-/** One bucket: key, newest and oldest position, live count, trashed count. */
-export type Bucket = { k: string; hi: Pos; lo: Pos; n: number; t: number };
+/** One bucket: key, newest and oldest position, live and trashed counts, live count per month ("YYYY-MM"). */
+export type Bucket = { k: string; hi: Pos; lo: Pos; n: number; t: number; m: Record<string, number> };
 export type Summary = { buckets: Bucket[] };
 
 type LibraryDoc = { _id: string; nonce: Buffer; sealed: Buffer; updatedAt: Date };
 
 export type Member = { id: string; pos: Pos; trashed: boolean };
-export type CountChange = { pageKey: string; live: number; trashed: number };
+export type CountChange = { pageKey: string; live: number; trashed: number; month: string };
+
+/** The month a position falls in, for the date scrubber. */
+export function monthOf(pos: Pos): string {
+  return new Date(pos[0]).toISOString().slice(0, 7);
+}
 
 /** Ascending order of positions. */
 export function comparePos(a: Pos, b: Pos): number {
@@ -54,7 +59,9 @@ export async function readSummary({ ownerId }: { ownerId: string }): Promise<Sum
   const doc = await (await libraries()).findOne({ _id: ownerId });
   if (!doc) return null;
   const key = await ownerKey({ ownerId, purpose: "library" });
-  return openJson({ dek: key, imageId: sealId(ownerId), nonce: toBuffer(doc.nonce), sealed: toBuffer(doc.sealed) }) as Summary;
+  const summary = openJson({ dek: key, imageId: sealId(ownerId), nonce: toBuffer(doc.nonce), sealed: toBuffer(doc.sealed) }) as Summary;
+  for (const b of summary.buckets) b.m ??= {};
+  return summary;
 }
 
 async function writeSummary(ownerId: string, summary: Summary): Promise<void> {
@@ -79,7 +86,7 @@ const newKey = () => randomBytes(12).toString("base64url");
 export function placeIn(summary: Summary, pos: Pos): Bucket {
   const { buckets } = summary;
   if (buckets.length === 0) {
-    const fresh: Bucket = { k: newKey(), hi: pos, lo: pos, n: 0, t: 0 };
+    const fresh: Bucket = { k: newKey(), hi: pos, lo: pos, n: 0, t: 0, m: {} };
     buckets.push(fresh);
     return fresh;
   }
@@ -105,8 +112,13 @@ export function bucketsFor(members: Member[], fill = Math.floor(BUCKET_CAPACITY 
 
 /** A bucket's summary entry from its members, sorted newest first. */
 export function describe(k: string, sortedDesc: Member[]): Bucket {
-  const t = sortedDesc.filter((m) => m.trashed).length;
-  return { k, hi: sortedDesc[0].pos, lo: sortedDesc[sortedDesc.length - 1].pos, n: sortedDesc.length - t, t };
+  const months: Record<string, number> = {};
+  let t = 0;
+  for (const member of sortedDesc) {
+    if (member.trashed) t++;
+    else months[monthOf(member.pos)] = (months[monthOf(member.pos)] ?? 0) + 1;
+  }
+  return { k, hi: sortedDesc[0].pos, lo: sortedDesc[sortedDesc.length - 1].pos, n: sortedDesc.length - t, t, m: months };
 }
 
 /**
@@ -135,7 +147,10 @@ export async function addToLibrary({
     const bucket = placeIn(summary, pos);
     await insert(bucket.k);
     if (trashed) bucket.t++;
-    else bucket.n++;
+    else {
+      bucket.n++;
+      bucket.m[monthOf(pos)] = (bucket.m[monthOf(pos)] ?? 0) + 1;
+    }
     if (bucket.n + bucket.t > BUCKET_CAPACITY) {
       const all = (await members(bucket.k)).sort((x, y) => comparePos(y.pos, x.pos));
       const half = Math.ceil(all.length / 2);
@@ -163,6 +178,9 @@ export async function changeCounts({ ownerId, changes }: { ownerId: string; chan
       if (!b) continue; // the sweeper's rebuild puts unknown buckets back
       b.n = Math.max(0, b.n + c.live);
       b.t = Math.max(0, b.t + c.trashed);
+      const inMonth = Math.max(0, (b.m[c.month] ?? 0) + c.live);
+      if (inMonth > 0) b.m[c.month] = inMonth;
+      else delete b.m[c.month];
     }
     // Empty buckets go: the summary stays as small as the library.
     summary.buckets = summary.buckets.filter((b) => b.n + b.t > 0);
@@ -172,6 +190,19 @@ export async function changeCounts({ ownerId, changes }: { ownerId: string; chan
 
 export async function deleteLibrary({ ownerId }: { ownerId: string }): Promise<void> {
   await (await libraries()).deleteOne({ _id: ownerId });
+}
+
+/** Months with photos, newest first, with how many: the date scrubber's marks. */
+export function monthsOf(summary: Summary | null): { month: string; count: number }[] {
+  const totals = new Map<string, number>();
+  for (const b of summary?.buckets ?? []) for (const [month, n] of Object.entries(b.m ?? {})) totals.set(month, (totals.get(month) ?? 0) + n);
+  return [...totals].filter(([, n]) => n > 0).sort((x, y) => (x[0] < y[0] ? 1 : -1)).map(([month, count]) => ({ month, count }));
+}
+
+/** The position just after a month's last possible moment: listing "after" it starts with that month's newest photo. */
+export function monthStart(month: string): Pos {
+  const [y, mo] = month.split("-").map(Number);
+  return [Date.UTC(y, mo, 1), ""];
 }
 
 /** Live or trashed total from the summary: O(buckets), never a count over records. */
