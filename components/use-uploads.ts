@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { abortUploadAction, beginUploadAction, completeUploadAction } from "@/app/(gallery)/actions";
+import { BEGIN_HEAD_BYTES } from "@/lib/schemas";
 import {
   CONCURRENCY,
   EMPTY_FILE_MESSAGE,
@@ -74,7 +75,7 @@ type ActionResult<T> =
 
 /** How the engine reaches the server; the default uses the server actions and XHR. */
 export type UploadTransport = {
-  begin(input: { name: string; size: number }): Promise<ActionResult<BeginUploadResult>>;
+  begin(input: { name: string; size: number; head?: string }): Promise<ActionResult<BeginUploadResult>>;
   putPart(uploadId: string, index: number, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void>;
   complete(uploadId: string): Promise<ActionResult<GalleryItem>>;
   abort(uploadId: string): Promise<unknown>;
@@ -420,7 +421,9 @@ export class UploadEngine {
       }
 
       // A thrown action is a network failure (the action itself returns errors as state).
-      const begun = await withRetry(() => this.transport.begin({ name: source.name, size: file.size }), {
+      // The first bytes go with begin, so a file that is not an image is refused at once.
+      const head = await readHead(file);
+      const begun = await withRetry(() => this.transport.begin({ name: source.name, size: file.size, head }), {
         retries: PART_RETRIES,
         shouldRetry: (err) => !isAbortError(err),
         delayMs: backoffDelay,
@@ -579,4 +582,12 @@ export function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
   const visible = loose.filter((file) => !isHiddenName(file.name));
   if (folders.length === 0) return Promise.resolve(visible);
   return collectFiles(folders, (file) => !isKnownNonImage(file.type)).then((found) => [...visible, ...found]);
+}
+
+/** The first BEGIN_HEAD_BYTES of a file as base64 (what begin takes to sniff its type). */
+async function readHead(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.slice(0, BEGIN_HEAD_BYTES).arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

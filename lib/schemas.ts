@@ -57,6 +57,9 @@ export const deleteAccountSchema = z.object({
 export const emptySchema = z.object({});
 
 /** Upload names are only ever shown back (encrypted at rest); control characters and path parts are dropped. */
+/** How much of a file travels with "begin": enough for every accepted type's signature and most headers. */
+export const BEGIN_HEAD_BYTES = 64 * 1024;
+
 export const beginUploadSchema = z.object({
   name: z
     .string()
@@ -64,6 +67,12 @@ export const beginUploadSchema = z.object({
     .transform((s) => s.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255))
     .pipe(z.string().min(1, "The file needs a name.")),
   size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The file's first bytes (base64, up to BEGIN_HEAD_BYTES), so a non-image is refused before anything is stored. */
+  head: z
+    .string()
+    .max(Math.ceil(BEGIN_HEAD_BYTES / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "The file's first bytes are not valid base64.")
+    .optional(),
 });
 
 export const uploadIdSchema = z.object({ uploadId: z.uuid() });

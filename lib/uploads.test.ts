@@ -215,6 +215,29 @@ describe("uploads", () => {
     }
   });
 
+  it("refuses a non-image from the first bytes sent with begin, before anything is stored", async () => {
+    const { getUsage } = await import("@/lib/usage");
+    const ownerId = owner();
+    const db = await getDb();
+    const text = Buffer.from("just some notes, renamed to .jpg\n".repeat(25));
+    const bomb = await makeBombPng();
+    for (const [name, file, code] of [
+      ["notes.jpg", text, "unsupported_type"],
+      ["drawing.svg", svgBytes, "unsupported_type"],
+      ["page.jpg", htmlBytes, "unsupported_type"],
+      ["bomb.png", bomb, "image_too_big"],
+    ] as const) {
+      await expect(beginUpload({ ownerId, name, size: file.length, head: file.subarray(0, 64 * 1024) })).rejects.toMatchObject({ code });
+    }
+    expect(await db.collection("uploads").countDocuments({ ownerId })).toBe(0);
+    expect(await getUsage({ ownerId })).toEqual({ bytes: 0, count: 0 });
+    // A real image's head passes, and the upload goes on as usual.
+    const jpeg = await makeJpeg({ width: 1, height: 1 });
+    const { uploadId } = await beginUpload({ ownerId, name: "tiny.jpg", size: jpeg.length, head: jpeg });
+    await putPart({ ownerId, uploadId, index: 0, bytes: jpeg });
+    await expect(completeUpload({ ownerId, uploadId })).resolves.toMatchObject({ name: "tiny.jpg", width: 1, height: 1 });
+  });
+
   it("reserves quota atomically: of 20 parallel begins, exactly the quota's worth succeed", async () => {
     const { limits } = await import("@/lib/config");
     const { getUsage } = await import("@/lib/usage");

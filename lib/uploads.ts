@@ -77,14 +77,23 @@ export async function beginUpload({
   ownerId,
   name,
   size,
+  head,
 }: {
   ownerId: string;
   name: string;
   size: number;
+  /** The file's first bytes, when the client sends them: a non-image is refused before anything is stored. */
+  head?: Buffer;
 }): Promise<BeginUploadResult> {
   if (size === 0) throw new AppError("empty_file", "This file is empty.");
   if (size > limits.maxUploadBytes) {
     throw new AppError("too_large", `Too large (${formatMb(size)}; the limit is ${formatMb(limits.maxUploadBytes)}).`);
+  }
+  if (head) {
+    if (head.length > Math.min(size, 64 * 1024)) throw new AppError("invalid_input", "The file's first bytes do not fit its size.");
+    // Part 0 is sniffed and probed again on arrival: these bytes only let us refuse early.
+    const { mime } = await sniffImageType({ head });
+    await probeHeader({ head, mime });
   }
   // Reserved atomically before anything is written; given back if this upload never becomes an image.
   await reserveQuota({ ownerId, bytes: size, measure: measureUsage });

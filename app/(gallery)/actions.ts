@@ -13,7 +13,13 @@ import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";
 
 export const beginUploadAction = authedAction({
   schema: beginUploadSchema,
-  run: ({ input, user }): Promise<BeginUploadResult> => beginUpload({ ownerId: user.id, name: input.name, size: input.size }),
+  run: ({ input, user }): Promise<BeginUploadResult> =>
+    beginUpload({
+      ownerId: user.id,
+      name: input.name,
+      size: input.size,
+      head: input.head === undefined ? undefined : Buffer.from(input.head, "base64"),
+    }),
 });
 
 export const completeUploadAction = authedAction({
