@@ -3,9 +3,12 @@
 //
 // With MONGODB_URI set, the command runs as is. Without it, this script is the
 // "embedded default" of DESIGN.md §2: it builds FerretDB once per machine,
-// starts it on a free loopback port with its data under .data/<profile>/, fills
-// in development secrets from .data/secrets.json, runs the command and stops the
-// database when the command ends (or when we are interrupted).
+// starts it on a Unix socket in a 0700 directory (no TCP listener: FerretDB has
+// no authentication, so only this user may reach it) with its data under
+// .data/<profile>-<engine>/, fills in development secrets from
+// .data/secrets.json, runs the command and stops the database when the command
+// ends (or when we are interrupted). No secret is ever put on a command line,
+// where any local user could read it (/proc/<pid>/cmdline).
 //
 //   node scripts/with-db.mjs [--profile dev|test|bench] [--engine sqlite|postgresql] -- <command...>
 import { spawn, spawnSync } from "node:child_process";
@@ -15,6 +18,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { ensureGinIndexes } from "./pg-gin-indexes.mjs";
 
 const FERRET_VERSION = "v1.24.2";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -79,8 +84,62 @@ function cacheDir() {
   return path.join(base, "image-repository");
 }
 
+/**
+ * Runs a Go command and shows its progress as one line: each module fetched
+ * ("go: downloading ...") or package compiled (a bare package path, from -v) on
+ * its stderr counts one. The line is redrawn in place on a terminal, and printed
+ * every ~10% otherwise. Resolves with the exit status, stdout, and the stderr
+ * lines that were not progress (the errors, on a failure).
+ */
+function goWithProgress(args, { cwd, env, label, total }) {
+  return new Promise((resolve) => {
+    const tty = Boolean(process.stderr.isTTY);
+    const child = spawn("go", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let done = 0;
+    let shownStep = -1;
+    let pending = "";
+    const other = [];
+    let stdout = "";
+    const show = (final) => {
+      const text = total ? `${label}: ${Math.min(done, total)}/${total} packages` : `${label}: ${done}`;
+      if (tty) {
+        process.stderr.write(`\r[with-db] ${text}\x1b[K${final ? "\n" : ""}`);
+      } else {
+        const step = total ? Math.floor((10 * Math.min(done, total)) / total) : Math.floor(done / 25);
+        if (step !== shownStep || final) {
+          shownStep = step;
+          log(text);
+        }
+      }
+    };
+    const onLine = (line) => {
+      if (!line) return;
+      // Progress is a module being fetched or a package name (-v); anything else is kept for errors.
+      if (line.startsWith("go: downloading ") || /^[\w.\-/]+$/.test(line)) {
+        done++;
+        show(false);
+      } else other.push(line);
+    };
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      pending += d;
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      lines.forEach(onLine);
+    });
+    child.on("error", (err) => other.push(String(err)));
+    child.on("close", (code) => {
+      onLine(pending);
+      // Not every listed package prints a line (unsafe, say): a success is all of them.
+      if (code === 0 && total) done = total;
+      if (done > 0) show(true);
+      resolve({ status: code, stdout, errors: other.join("\n") });
+    });
+  });
+}
+
 /** Builds FerretDB from the Go module proxy once per machine (DESIGN.md §2 recipe). */
-function ensureFerretBinary() {
+async function ensureFerretBinary() {
   if (process.env.FERRETDB_BIN) return process.env.FERRETDB_BIN;
   const bin = path.join(cacheDir(), `ferretdb-${FERRET_VERSION}`);
   if (fs.existsSync(bin)) return bin;
@@ -107,13 +166,15 @@ function ensureFerretBinary() {
     fs.writeFileSync(path.join(work, "build/version/version.txt"), FERRET_VERSION);
     fs.mkdirSync(path.dirname(bin), { recursive: true });
     const tmpBin = `${bin}.tmp-${process.pid}`;
-    // -v prints each package as it compiles: the progress a first build needs.
-    const build = spawnSync("go", ["build", "-v", "-o", tmpBin, "./cmd/ferretdb"], {
-      cwd: work,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, CGO_ENABLED: "0" },
-    });
-    if (build.status !== 0) fail("building FerretDB failed (see the Go output above)");
+    const env = { ...process.env, CGO_ENABLED: "0" };
+    // Listing the packages fetches FerretDB's dependencies ("go: downloading" lines, counted),
+    // and gives the total for the build's progress line.
+    const list = await goWithProgress(["list", "-deps", "./cmd/ferretdb"], { cwd: work, env, label: "fetching FerretDB's dependencies (modules)" });
+    if (list.status !== 0) fail(`listing FerretDB's packages failed:\n${list.errors}`);
+    const total = list.stdout.split("\n").filter(Boolean).length;
+    // -v names each package as it compiles: counted into one progress line, not printed.
+    const build = await goWithProgress(["build", "-v", "-o", tmpBin, "./cmd/ferretdb"], { cwd: work, env, label: "building FerretDB", total });
+    if (build.status !== 0) fail(`building FerretDB failed:\n${build.errors}`);
     fs.renameSync(tmpBin, bin);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -122,16 +183,25 @@ function ensureFerretBinary() {
   return bin;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+// Unix socket paths (sun_path) hold 108 bytes with the final NUL; keep a margin.
+const MAX_SOCKET_PATH = 100;
+const SAFE_PATH = /^[A-Za-z0-9_.\/-]+$/;
+
+/**
+ * A directory for a Unix socket named `name`: `preferred` (made 0700) when the
+ * socket path fits and needs no quoting, else a fresh 0700 directory from
+ * mkdtemp under /tmp, removed by the returned cleanup.
+ */
+function socketDir(preferred, name, { owner } = {}) {
+  const full = path.join(preferred, name);
+  if (Buffer.byteLength(full) <= MAX_SOCKET_PATH && SAFE_PATH.test(full)) {
+    fs.mkdirSync(preferred, { recursive: true, mode: 0o700 });
+    fs.chmodSync(preferred, 0o700);
+    return { dir: preferred, cleanup: () => fs.rmSync(full, { force: true }) };
+  }
+  const dir = fs.mkdtempSync("/tmp/imgrepo-"); // mkdtemp makes it 0700
+  if (owner) spawnSync("chown", [owner, dir]);
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 function isAlive(pid) {
@@ -168,12 +238,13 @@ function takeLock(dir, profile) {
   };
 }
 
-async function waitForPort(port, child, timeoutMs = 30_000) {
+/** Ready when the socket accepts a connection (or false once the process has exited). */
+async function waitForSocket(socketPath, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return false;
     const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1");
+      const s = net.connect({ path: socketPath });
       s.once("connect", () => {
         s.destroy();
         resolve(true);
@@ -208,22 +279,37 @@ function ensurePgBin() {
   return bin;
 }
 
+// Only names the socket file (.s.PGSQL.5432): the cluster has no TCP listener.
+const PG_PORT = 5432;
+const PG_CLUSTERS_AS_ROOT = "/var/lib/postgresql/image-repository";
+
+/** A line of a libpq password file, with its `:` and `\\` escaped. */
+function pgpassLine(fields) {
+  return fields.map((f) => String(f).replace(/[\\:]/g, (c) => `\\${c}`)).join(":") + "\n";
+}
+
 /**
- * A private PostgreSQL cluster under .data/<profile>-postgresql/ for FerretDB's
- * postgresql handler. Password-protected on loopback only, no Unix socket.
+ * A private PostgreSQL cluster for FerretDB's postgresql handler. It listens only
+ * on a Unix socket in a 0700 directory (no TCP), and still asks for the password
+ * (scram-sha-256). The password reaches psql through a 0600 PGPASSFILE and
+ * FerretDB through its environment, never a command line.
+ *
+ * Where the cluster lives: PostgreSQL refuses to run as root, and its own user
+ * often cannot reach a checkout (under /root, or a 0700 .data/). So as root it
+ * lives in /var/lib/postgresql/image-repository/<profile>-postgresql-<hash>/,
+ * owned by postgres and tied to .data/<profile>-postgresql by a marker file
+ * (deleting that directory still means a fresh database); otherwise in
+ * .data/<profile>-postgresql/pg. Throwaway (non-durable) clusters are deleted
+ * when they stop.
  */
 async function startPostgres(dir, { durable, password }) {
   const pgBin = ensurePgBin();
   if (!pgBin) fail("the postgresql engine needs Debian's postgresql package: sudo apt-get install -y postgresql (or use EMBEDDED_DB_ENGINE=sqlite)");
   const isRoot = process.getuid?.() === 0;
-  fs.mkdirSync(dir, { recursive: true });
-  // PostgreSQL refuses to run as root, and its own user often cannot reach a checkout
-  // (under /root, or a 0700 temp dir). As root the cluster lives in the postgres user's
-  // home, tied to this data directory by a marker file: deleting .data/<profile>-postgresql
-  // still means a fresh database.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const marker = path.join(dir, "pg-cluster");
   const pgData = isRoot
-    ? path.join("/var/lib/postgresql/image-repository", `${path.basename(dir)}-${createHash("sha256").update(dir).digest("hex").slice(0, 12)}`)
+    ? path.join(PG_CLUSTERS_AS_ROOT, `${path.basename(dir)}-${createHash("sha256").update(dir).digest("hex").slice(0, 12)}`)
     : path.join(dir, "pg");
   if (!fs.existsSync(marker)) fs.rmSync(pgData, { recursive: true, force: true });
   fs.mkdirSync(pgData, { recursive: true, mode: 0o700 });
@@ -233,6 +319,17 @@ async function startPostgres(dir, { durable, password }) {
     const full = [...asUser, cmd, ...args];
     return spawnSync(full[0], full.slice(1), { encoding: "utf8", cwd: pgData, ...opts });
   };
+  const removeCluster = () => {
+    fs.rmSync(pgData, { recursive: true, force: true });
+    fs.rmSync(marker, { force: true });
+    if (isRoot) {
+      try {
+        fs.rmdirSync(PG_CLUSTERS_AS_ROOT); // only when no other cluster is left
+      } catch {
+        /* another profile's cluster is still there */
+      }
+    }
+  };
   if (!fs.existsSync(path.join(pgData, "PG_VERSION"))) {
     // initdb wants an empty directory, so the password file sits beside it for a moment.
     const pwfile = path.join(os.tmpdir(), `pg-pw-${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -240,59 +337,69 @@ async function startPostgres(dir, { durable, password }) {
     if (isRoot) spawnSync("chown", ["postgres", pwfile]);
     const r = run(path.join(pgBin, "initdb"), ["-D", pgData, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8"]);
     fs.rmSync(pwfile, { force: true });
-    if (r.status !== 0) fail(`initdb failed: ${r.stderr}`);
+    if (r.status !== 0) {
+      if (!durable) removeCluster();
+      fail(`initdb failed: ${r.stderr}`);
+    }
   }
   fs.writeFileSync(marker, `${pgData}\n`);
-  const port = await freePort();
-  const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''"];
+  // A server left running by a run that was killed (we hold the lock, so it is ours).
+  if (fs.existsSync(path.join(pgData, "postmaster.pid"))) run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-m", "fast", "stop"]);
+
+  const sock = socketDir(pgData, `.s.PGSQL.${PG_PORT}`, { owner: isRoot ? "postgres" : undefined });
+  const settings = [
+    `-p ${PG_PORT}`,
+    "-c listen_addresses=''",
+    `-c unix_socket_directories='${sock.dir}'`,
+    "-c unix_socket_permissions=0700",
+    // pgx caches FerretDB's statements; after five runs PostgreSQL may switch one to a
+    // generic plan, where `_jsonb->$1` no longer matches an expression index: every
+    // indexed equality would quietly become a scan again.
+    "-c plan_cache_mode=force_custom_plan",
+  ];
   // Throwaway test and bench clusters trade durability for speed; development data keeps fsync.
   if (!durable) settings.push("-c fsync=off", "-c synchronous_commit=off");
   const pgLog = path.join(pgData, "server.log");
   const r = run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-o", settings.join(" "), "-w", "start", "-l", pgLog]);
-  if (r.status !== 0) fail(`PostgreSQL did not start: ${r.stderr}; see ${pgLog}`);
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ferretdb`;
-  const psql = (sql, database = "postgres") =>
-    spawnSync(path.join(pgBin, "psql"), [url.replace(/\/ferretdb$/, `/${database}`), "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], {
-      encoding: "utf8",
-      cwd: pgData,
-    });
+  if (r.status !== 0) {
+    sock.cleanup();
+    fail(`PostgreSQL did not start: ${r.stderr}; see ${pgLog}`);
+  }
+  const passFile = path.join(dir, "pgpass");
+  fs.writeFileSync(passFile, pgpassLine([sock.dir, PG_PORT, "*", "postgres", password]), { mode: 0o600 });
+  fs.chmodSync(passFile, 0o600);
+  // For libpq clients (psql): where, who, and the password file. No password in here.
+  const libpqEnv = { PGHOST: sock.dir, PGPORT: String(PG_PORT), PGUSER: "postgres", PGPASSFILE: passFile };
+  const psql = (sql, database = "postgres") => {
+    const env = { ...process.env, ...libpqEnv };
+    delete env.PGPASSWORD; // would win over the password file
+    return spawnSync(path.join(pgBin, "psql"), ["-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8", cwd: pgData, env });
+  };
+  const stop = () => {
+    run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-m", "fast", "stop"]);
+    sock.cleanup();
+    fs.rmSync(passFile, { force: true });
+    if (!durable) removeCluster();
+  };
   const exists = psql("SELECT 1 FROM pg_database WHERE datname = 'ferretdb'");
   if (exists.stdout.trim() !== "1") {
     const created = psql("CREATE DATABASE ferretdb");
-    if (created.status !== 0) fail(`could not create the ferretdb database: ${created.stderr}`);
+    if (created.status !== 0) {
+      stop();
+      fail(`could not create the ferretdb database: ${created.stderr}`);
+    }
   }
+  const host = encodeURIComponent(sock.dir);
   return {
-    url,
+    pgData,
+    // For FerretDB only, through its environment: pgx reads a Unix socket directory from `host`.
+    url: `postgres://postgres:${encodeURIComponent(password)}@/ferretdb?host=${host}&port=${PG_PORT}`,
+    // For tools run under this script (the bench): no password; libpq finds it through PGPASSFILE.
+    publicUrl: `postgresql://postgres@/ferretdb?host=${host}&port=${PG_PORT}`,
+    libpqEnv,
     psql: (sql) => psql(sql, "ferretdb"),
-    stop: () => run(path.join(pgBin, "pg_ctl"), ["-D", pgData, "-m", "fast", "stop"]),
+    stop,
   };
-}
-
-/**
- * FerretDB pushes `files_id` equality down as `_jsonb->'files_id' @> ...`, which
- * only a GIN index serves (FerretDB #4646); without it every blob read scans all
- * chunks. The index lives in PostgreSQL, so it is made here, not by the app.
- */
-async function ensureChunksGinIndex({ mongoUrl, dbName, psql }) {
-  const { MongoClient } = await import("mongodb");
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
-  try {
-    const db = client.db(dbName);
-    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-    if (!names.includes("fs.chunks")) await db.createCollection("fs.chunks");
-  } finally {
-    await client.close();
-  }
-  const table = psql(`SELECT _jsonb->>'table' FROM "${dbName}"._ferretdb_database_metadata WHERE _jsonb->>'_id' = 'fs.chunks'`);
-  const name = table.stdout.trim();
-  if (table.status !== 0 || !/^[A-Za-z0-9_]+$/.test(name)) {
-    log(`could not find FerretDB's table for fs.chunks; blob reads will scan (${table.stderr.trim()})`);
-    return;
-  }
-  const r = psql(`CREATE INDEX IF NOT EXISTS fs_chunks_files_id_gin ON "${dbName}"."${name}" USING gin ((_jsonb->'files_id'))`);
-  if (r.status !== 0) log(`could not create the GIN index on fs.chunks: ${r.stderr.trim()}`);
-  // Fresh statistics, so the planner picks the index rather than a scan it thinks is cheap.
-  else psql(`ANALYZE "${dbName}"."${name}"`);
 }
 
 /**
@@ -318,6 +425,8 @@ function chooseEngine(opts) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const env = { ...process.env };
+  // Next prints a telemetry notice on first use and would phone home; the scripts opt out.
+  env.NEXT_TELEMETRY_DISABLED ??= "1";
   let stopping = false;
   const cleanups = [];
   const cleanup = () => {
@@ -338,28 +447,39 @@ async function main() {
     env.IMAGE_KEYS ||= secrets.IMAGE_KEYS;
     env.AUTH_TRUST_HOST ||= "true";
 
-    const bin = ensureFerretBinary();
+    const bin = await ensureFerretBinary();
     opts.engine = chooseEngine(opts);
     const dir = path.join(dataRoot, `${opts.profile}-${opts.engine}`);
     fs.mkdirSync(path.join(dir, "sqlite"), { recursive: true });
+    // Data (SQLite files, logs, the password file) and the socket: this user only.
+    fs.chmodSync(dataRoot, 0o700);
+    fs.chmodSync(dir, 0o700);
     cleanups.push(takeLock(dir, opts.profile));
 
     const handlerArgs = [];
     let pg = null;
+    const durable = opts.profile === "dev";
     if (opts.engine === "postgresql") {
-      pg = await startPostgres(dir, { durable: opts.profile === "dev", password: secrets.PG_PASSWORD });
+      pg = await startPostgres(dir, { durable, password: secrets.PG_PASSWORD });
       cleanups.push(pg.stop);
       handlerArgs.push("--handler=postgresql");
+      log(`PostgreSQL cluster in ${pg.pgData}${durable ? "" : " (a throwaway one: deleted when this run ends)"}`);
     } else {
       handlerArgs.push("--handler=sqlite", `--sqlite-url=file:${path.join(dir, "sqlite")}/`);
     }
-    const port = await freePort();
+    // FerretDB 1.x has no authentication: it listens only on a Unix socket in a 0700
+    // directory, so only this user (and root) can reach it. `--listen-addr=` turns TCP off.
+    const sock = socketDir(dir, "ferretdb.sock");
+    cleanups.push(sock.cleanup);
+    const socketPath = path.join(sock.dir, "ferretdb.sock");
+    fs.rmSync(socketPath, { force: true }); // a stale one from a killed run (we hold the lock)
     const logFile = fs.openSync(path.join(dir, "ferretdb.log"), "a");
     const db = spawn(
       bin,
       [
         ...handlerArgs,
-        `--listen-addr=127.0.0.1:${port}`,
+        `--listen-unix=${socketPath}`,
+        "--listen-addr=",
         "--telemetry=disable",
         `--state-dir=${dir}`,
         "--debug-addr=-",
@@ -371,7 +491,7 @@ async function main() {
     cleanups.push(() => {
       if (db.exitCode === null) db.kill("SIGTERM");
     });
-    if (!(await waitForPort(port, db))) {
+    if (!(await waitForSocket(socketPath, db))) {
       cleanup();
       fail(`FerretDB did not start; see ${path.relative(root, path.join(dir, "ferretdb.log"))}`);
     }
@@ -379,14 +499,17 @@ async function main() {
       if (!stopping) log(`FerretDB exited unexpectedly (code ${code}); see ${path.join(dir, "ferretdb.log")}`);
     });
     const dbName = opts.profile === "dev" ? "imagerepo" : `imagerepo_${opts.profile}`;
-    env.MONGODB_URI = `mongodb://127.0.0.1:${port}/${dbName}?directConnection=true`;
+    // The driver reads a host ending in ".sock" as a percent-encoded socket path.
+    env.MONGODB_URI = `mongodb://${encodeURIComponent(socketPath)}/${dbName}?directConnection=true`;
     if (pg) {
-      await ensureChunksGinIndex({ mongoUrl: env.MONGODB_URI, dbName, psql: pg.psql });
-      // For tools that inspect the cluster (the bench); only this command's environment sees it.
-      env.EMBEDDED_PG_URL = pg.url;
+      await ensureGinIndexes({ mongoUrl: env.MONGODB_URI, dbName, psql: pg.psql, log });
+      // For tools that inspect the cluster (the bench): a URL without the password, and
+      // the 0600 password file libpq reads it from. Only this command's environment sees them.
+      env.EMBEDDED_PG_URL = pg.publicUrl;
+      env.PGPASSFILE = pg.libpqEnv.PGPASSFILE;
     }
     env.EMBEDDED_DB_ENGINE = `ferretdb-${opts.engine}`;
-    log(`FerretDB ${FERRET_VERSION} (${opts.engine}) on 127.0.0.1:${port}, data in ${path.relative(root, dir)}`);
+    log(`FerretDB ${FERRET_VERSION} (${opts.engine}) on the Unix socket ${socketPath} (no TCP), data in ${path.relative(root, dir)}`);
   }
 
   const child = spawn(opts.command[0], opts.command.slice(1), { stdio: "inherit", env });
