@@ -1,7 +1,7 @@
 import "server-only";
 
 import { revalidatePath } from "next/cache";
-import { redirect } from "next/navigation";
+import { redirect, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 
 import { auth } from "@/lib/auth";
@@ -100,6 +100,8 @@ async function validateAndRun<S extends z.ZodType, R, U>(opts: Options<S, R, U>,
   try {
     result = await opts.run({ input: parsed.data, user });
   } catch (err) {
+    // A handler's redirect() or notFound() is Next's control flow, not a failure.
+    unstable_rethrow(err);
     return errorState(toPublicError(err), raw);
   }
   // Outside the try: redirect() works by throwing, and must not become an error state.

@@ -7,8 +7,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { countImages, listImages, purgeExpiredTrash, resolveSelection, restoreImages, trashImages, deleteTrashedForever } from "@/lib/images";
+import { countImages, getImage, listImages, purgeExpiredTrash, resolveSelection, restoreImages, trashImages, deleteTrashedForever } from "@/lib/images";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
@@ -79,11 +80,25 @@ describe("zip downloads", () => {
     const b = await uploadBytes({ ownerId, name: "b.png", bytes: await noisy() });
     const { token } = await createDownloadToken({ ownerId, selection: { ids: [a.id, b.id] } });
     const zip = await openZipDownload({ ownerId, token });
+    const streamed: Buffer[] = [];
     const first = await zip.body.next();
     expect(first.done).toBe(false);
-    await trashImages({ ownerId, selection: { ids: [a.id, b.id] } });
-    await deleteTrashedForever({ ownerId, selection: { all: true } });
-    await expect(collect(zip.body)).rejects.toBeTruthy();
+    streamed.push(first.value as Buffer);
+    // b's turn has not come yet (a is being sent): it is opened after it is gone.
+    await trashImages({ ownerId, selection: { ids: [b.id] } });
+    expect(await deleteTrashedForever({ ownerId, selection: { ids: [b.id] } })).toBe(1);
+    let failure: unknown = null;
+    try {
+      for await (const piece of zip.body) streamed.push(piece);
+    } catch (err) {
+      failure = err;
+    }
+    expect(failure).toBeInstanceOf(AppError);
+    expect((failure as AppError).code).toBe("not_found");
+    // What did go out is not a complete archive: shorter than promised, and no end-of-central-directory record.
+    const sent = Buffer.concat(streamed);
+    expect(sent.length).toBeLessThan(zip.contentLength);
+    expect(sent.includes(Buffer.from("PK\x05\x06", "latin1"))).toBe(false);
   });
 });
 
@@ -94,6 +109,11 @@ describe("trash", () => {
     const png = await makePng({ width: 10, height: 10 });
     const a = await uploadBytes({ ownerId, name: "a.png", bytes: png });
     const b = await uploadBytes({ ownerId, name: "b.png", bytes: png });
+    const db = await getDb();
+    const blobIds = (await db.collection("images").find({ _id: { $in: [a.id, b.id] } } as never).toArray()).flatMap((doc) =>
+      Object.values(doc.blobs as Record<string, { fileId: unknown }>).map((blob) => blob.fileId),
+    );
+    expect(blobIds).toHaveLength(6);
 
     expect(await trashImages({ ownerId: stranger, selection: { ids: [a.id] } })).toBe(0);
     expect(await deleteTrashedForever({ ownerId, selection: { ids: [a.id] } })).toBe(0);
@@ -110,7 +130,10 @@ describe("trash", () => {
     expect(await countImages({ ownerId, trashed: true })).toBe(2);
     expect(await deleteTrashedForever({ ownerId, selection: { all: true } })).toBe(2);
     expect(await countImages({ ownerId, trashed: true })).toBe(0);
-    expect(b.id).toBeTruthy();
+    expect(await countImages({ ownerId })).toBe(0);
+    for (const id of [a.id, b.id]) await expect(getImage({ ownerId, imageId: id })).rejects.toMatchObject({ code: "not_found" });
+    expect(await db.collection("fs.files").countDocuments({ _id: { $in: blobIds } } as never)).toBe(0);
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: { $in: blobIds } })).toBe(0);
   });
 
   it("the purge job removes only images trashed longer ago than the retention period", async () => {

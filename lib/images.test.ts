@@ -99,11 +99,21 @@ describe("reading fails closed on tampering", () => {
 
   it("a changed wrapped key fails before any read", async () => {
     const ownerId = owner();
-    const { item, doc, db } = await storedImage(ownerId);
-    const wrapped = Buffer.from((doc.dek.wrapped as Binary).buffer);
+    const { item, bytes, doc, db } = await storedImage(ownerId);
+    const original = doc.dek.wrapped as Binary;
+    const wrapped = Buffer.from(original.buffer);
     wrapped[3] ^= 0x10;
-    await db.collection("images").updateOne({ _id: item.id } as never, { $set: { "dek.wrapped": new Binary(wrapped) } });
-    expect((await readCollecting(ownerId, item.id, "original")).error?.code).toBe("integrity");
+    const setWrapped = (value: Binary) => db.collection("images").updateOne({ _id: item.id } as never, { $set: { "dek.wrapped": value } });
+    await setWrapped(new Binary(wrapped));
+    try {
+      expect(await readCollecting(ownerId, item.id, "original")).toEqual({ released: Buffer.alloc(0), error: expect.objectContaining({ code: "integrity" }) });
+    } finally {
+      // A key that does not unwrap is data loss to key rotation, which rightly stops on it: leave none behind.
+      await setWrapped(original);
+    }
+    const restored = await readCollecting(ownerId, item.id, "original");
+    expect(restored.error).toBeNull();
+    expect(restored.released.equals(bytes)).toBe(true);
   });
 });
 
@@ -112,18 +122,21 @@ describe("keys and lifecycle", () => {
     const ownerId = owner();
     const saved = process.env.IMAGE_KEYS!;
     const { item, bytes, db } = await storedImage(ownerId);
-    // The tamper tests above left a deliberately broken key behind; rotation rightly refuses those.
-    await db.collection("images").deleteMany({ ownerId: { $ne: ownerId } });
-    process.env.IMAGE_KEYS = `next:${randomBytes(32).toString("base64")},${saved}`;
-    const { rewrapped } = await rotateKeys({ db });
-    expect(rewrapped).toBeGreaterThanOrEqual(1);
-    process.env.IMAGE_KEYS = process.env.IMAGE_KEYS.split(",")[0];
+    const next = `next:${randomBytes(32).toString("base64")}`;
+    process.env.IMAGE_KEYS = `${next},${saved}`;
     try {
+      const { rewrapped } = await rotateKeys({ db });
+      // Every key in the database, this test's and any other's, is now under the new key.
+      expect(rewrapped).toBeGreaterThanOrEqual(1);
+      expect(await db.collection("images").countDocuments({ "dek.kid": { $ne: "next" } })).toBe(0);
+      expect(await db.collection("images").countDocuments({ _id: item.id, "dek.kid": "next" } as never)).toBe(1);
+      process.env.IMAGE_KEYS = next;
       const { released, error } = await readCollecting(ownerId, item.id, "original");
       expect(error).toBeNull();
       expect(released.equals(bytes)).toBe(true);
     } finally {
-      process.env.IMAGE_KEYS = saved;
+      // Tests after this one write under the usual key and still read what was rewrapped.
+      process.env.IMAGE_KEYS = `${saved},${next}`;
     }
   });
 
@@ -141,7 +154,20 @@ describe("keys and lifecycle", () => {
 
   it("a thumbnail of a JPEG with orientation is upright", async () => {
     const ownerId = owner();
-    const item = await uploadBytes({ ownerId, name: "rotated.jpg", bytes: await makeJpeg({ width: 200, height: 100, orientation: 6 }) });
+    // Stored sideways: red on the left, blue on the right. Orientation 6 turns it 90° clockwise
+    // for display, so upright, red is on top and blue at the bottom.
+    const bytes = await makeJpeg({ width: 200, height: 100, orientation: 6, colors: ["#ff0000", "#0000ff"] });
+    const item = await uploadBytes({ ownerId, name: "rotated.jpg", bytes });
     expect({ w: item.width, h: item.height }).toEqual({ w: 100, h: 200 });
+
+    const { released, error } = await readCollecting(ownerId, item.id, "thumb");
+    expect(error).toBeNull();
+    const sharp = (await import("sharp")).default;
+    const { data, info } = await sharp(released).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([100, 200]);
+    const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+    const near = (rgb: number[], want: number[]) => rgb.every((c, i) => Math.abs(c - want[i]) <= 40);
+    for (const [x, y] of [[10, 10], [90, 20], [50, 80]]) expect(near(pixel(x, y), [255, 0, 0]), `red at ${x},${y}: ${pixel(x, y)}`).toBe(true);
+    for (const [x, y] of [[10, 190], [90, 180], [50, 120]]) expect(near(pixel(x, y), [0, 0, 255]), `blue at ${x},${y}: ${pixel(x, y)}`).toBe(true);
   });
 });

@@ -64,7 +64,11 @@ export const beginUploadSchema = z.object({
   name: z
     .string()
     .max(1024)
-    .transform((s) => s.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 255))
+    .transform((s) => {
+      const base = s.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+      // Cut by code points: a UTF-16 cut could keep half of an emoji, an unpaired surrogate.
+      return Array.from(base).slice(0, 255).join("");
+    })
     .pipe(z.string().min(1, "The file needs a name.")),
   size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** The file's first bytes (base64, up to BEGIN_HEAD_BYTES), so a non-image is refused before anything is stored. */

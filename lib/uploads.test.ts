@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
+import { SEGMENT_SIZE } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { getImage, getImageDetails, listImages, openImageVariant } from "@/lib/images";
 import { htmlBytes, makeBombPng, makeGif, makeJpeg, makePng, pdfBytes, svgBytes, truncated } from "@/lib/testing/fixtures";
@@ -191,12 +192,32 @@ describe("uploads", () => {
   });
 
   it("aborting removes what was written", async () => {
+    const { getUsage } = await import("@/lib/usage");
     const ownerId = owner();
-    const bytes = await makePng({ width: 80, height: 80 });
+    // Noise: several 64 KiB segments, so "every chunk" means more than one.
+    const sharp = (await import("sharp")).default;
+    const bytes = await sharp(randomBytes(300 * 300 * 3), { raw: { width: 300, height: 300, channels: 3 } }).png().toBuffer();
+    const segments = Math.ceil(bytes.length / SEGMENT_SIZE);
+    expect(segments).toBeGreaterThan(1);
     const { uploadId } = await beginUpload({ ownerId, name: "x.png", size: bytes.length });
     await putPart({ ownerId, uploadId, index: 0, bytes });
+    const db = await getDb();
+    const fileId = (await db.collection("uploads").findOne({ _id: uploadId } as never))!.original.fileId;
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(segments);
+    expect(await getUsage({ ownerId })).toEqual({ bytes: bytes.length, count: 1 });
+
     await abortUpload({ ownerId, uploadId });
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(0);
+    expect(await db.collection("fs.files").countDocuments({ _id: fileId })).toBe(0);
+    expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
+    expect(await getUsage({ ownerId })).toEqual({ bytes: 0, count: 0 });
     await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "not_found" });
+    // Someone else's abort of the same id touches nothing.
+    const other = await beginUpload({ ownerId, name: "y.png", size: bytes.length });
+    await putPart({ ownerId, uploadId: other.uploadId, index: 0, bytes });
+    await abortUpload({ ownerId: owner(), uploadId: other.uploadId });
+    const otherFileId = (await db.collection("uploads").findOne({ _id: other.uploadId } as never))!.original.fileId;
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: otherFileId })).toBe(segments);
   });
 
   it("enforces the per-user quota at begin", async () => {
@@ -271,7 +292,7 @@ describe("uploads", () => {
     expect(await getUsage({ ownerId })).toEqual({ bytes: 2 * png.length, count: 2 });
     // Refused at part 0 (not an image): the reservation is returned.
     const bad = await beginUpload({ ownerId, name: "bad.png", size: 100 });
-    await expect(putPart({ ownerId, uploadId: bad.uploadId, index: 0, bytes: randomBytes(100) })).rejects.toBeDefined();
+    await expect(putPart({ ownerId, uploadId: bad.uploadId, index: 0, bytes: randomBytes(100) })).rejects.toMatchObject({ code: "unsupported_type" });
     // Abandoned: swept when it expires.
     const stale = await beginUpload({ ownerId, name: "stale.png", size: png.length });
     const db = await getDb();
@@ -284,7 +305,8 @@ describe("uploads", () => {
     const swept = await sweepUploads();
     expect(swept.counters).toBeGreaterThanOrEqual(1);
     expect(await getUsage({ ownerId })).toEqual({ bytes: png.length, count: 1 });
-    expect(kept.id).toBeTruthy();
+    // What is counted is exactly the image kept.
+    expect((await listImages({ ownerId })).items.map((i) => i.id)).toEqual([kept.id]);
   });
 
   it("lists only the owner's images, newest first, with a stable cursor", async () => {

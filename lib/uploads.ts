@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 
 import { type Binary, ObjectId } from "mongodb";
 
-import { analyzeImage, probeHeader, sniffImageType } from "@/lib/analyze";
+import { analyzeImage } from "@/lib/analyze";
 import { limits } from "@/lib/config";
 import {
   SEGMENT_SIZE,
@@ -20,6 +20,8 @@ import {
 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
+import { probeHeader } from "@/lib/image-header";
+import { sniffImageType } from "@/lib/image-types";
 import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
