@@ -36,6 +36,14 @@ export default defineConfig({
     stderr: "pipe",
     // Small pages so "Select all" is tested with more images than one page holds.
     // Every test registers from this one address, far more often than a person would.
-    env: { AUTH_TRUST_HOST: "true", AUTH_URL: baseURL, GALLERY_PAGE_SIZE: "8", REGISTRATIONS_PER_HOUR: "1000" },
+    // Passkeys need a domain name (browsers refuse an IP address as WebAuthn RP ID), so
+    // e2e/passkeys.spec.ts browses http://localhost and the server is told so.
+    env: {
+      AUTH_TRUST_HOST: "true",
+      AUTH_URL: baseURL,
+      WEBAUTHN_ORIGIN: `http://localhost:${port}`,
+      GALLERY_PAGE_SIZE: "8",
+      REGISTRATIONS_PER_HOUR: "1000",
+    },
   },
 });

@@ -5,23 +5,32 @@ import { useActionState } from "react";
 
 import { loginAction, registerAction } from "@/app/(auth)/actions";
 import { FormMessage, SubmitButton, TextField, fieldErrors, previousValue } from "@/components/form-controls";
+import { PasskeySignInForm } from "@/components/passkey-forms";
 
 export function LoginForm({ notice }: { notice?: string }) {
   const [state, action] = useActionState(loginAction, { status: "idle" });
   return (
-    <form action={action} className="flex flex-col gap-4" noValidate>
-      {notice ? <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">{notice}</p> : null}
-      <TextField label="Username" name="username" defaultValue={previousValue(state, "username")} autoComplete="username" errors={fieldErrors(state, "username")} />
-      <TextField label="Password" name="password" type="password" autoComplete="current-password" errors={fieldErrors(state, "password")} />
-      <FormMessage state={state} />
-      <SubmitButton>Sign in</SubmitButton>
+    <div className="flex flex-col gap-4">
+      <form action={action} aria-label="Sign in" className="flex flex-col gap-4" noValidate>
+        {notice ? <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">{notice}</p> : null}
+        <TextField label="Username" name="username" defaultValue={previousValue(state, "username")} autoComplete="username" errors={fieldErrors(state, "username")} />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" errors={fieldErrors(state, "password")} />
+        <FormMessage state={state} />
+        <SubmitButton>Sign in</SubmitButton>
+      </form>
+      <div className="flex items-center gap-3 text-xs uppercase text-zinc-500" aria-hidden="true">
+        <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+        or
+        <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+      </div>
+      <PasskeySignInForm />
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         New here?{" "}
         <Link href="/register" className="font-medium text-sky-700 underline dark:text-sky-400">
           Create an account
         </Link>
       </p>
-    </form>
+    </div>
   );
 }
 

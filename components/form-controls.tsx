@@ -65,10 +65,16 @@ export function TextField({
   );
 }
 
-export function SubmitButton({ children, variant = "primary" }: { children: React.ReactNode; variant?: "primary" | "danger" }) {
+const BUTTON_COLOURS = {
+  primary: "bg-sky-600 hover:bg-sky-700 text-white",
+  danger: "bg-red-600 hover:bg-red-700 text-white",
+  secondary:
+    "border border-zinc-300 bg-white text-zinc-900 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
+};
+
+export function SubmitButton({ children, variant = "primary" }: { children: React.ReactNode; variant?: keyof typeof BUTTON_COLOURS }) {
   const { pending } = useFormStatus();
-  const colours =
-    variant === "danger" ? "bg-red-600 hover:bg-red-700 text-white" : "bg-sky-600 hover:bg-sky-700 text-white";
+  const colours = BUTTON_COLOURS[variant];
   return (
     <button
       type="submit"

@@ -3,15 +3,15 @@ import "server-only";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { headers } from "next/headers";
-import { MongoDBAdapter } from "@auth/mongodb-adapter";
 
 import { authConfig } from "@/lib/auth-config";
 import { createSession, isSessionLive, revokeSession } from "@/lib/auth-sessions";
 import { clientAddress } from "@/lib/client-address";
-import { getConnectedClient } from "@/lib/db";
 import { isAppError, isUnavailableError } from "@/lib/errors";
-import { loginSchema } from "@/lib/schemas";
-import { authenticate, getUserById } from "@/lib/users";
+import { verifyPasskeySignIn } from "@/lib/passkeys";
+import { type RelyingParty, relyingParty } from "@/lib/relying-party";
+import { loginSchema, passkeySignInSchema } from "@/lib/schemas";
+import { type SessionUser, authenticate, getUserById } from "@/lib/users";
 
 declare module "next-auth" {
   interface Session {
@@ -48,6 +48,23 @@ export async function requestAddress(request?: Request): Promise<string> {
   return clientAddress({ headers: request?.headers ?? (await headers()) });
 }
 
+/** This site as passkeys see it (lib/relying-party: WEBAUTHN_ORIGIN, AUTH_URL or the request's host). */
+export async function requestRelyingParty(request?: Request): Promise<RelyingParty> {
+  return relyingParty({ headers: request?.headers ?? (await headers()) });
+}
+
+function toAuthUser(user: SessionUser) {
+  return { id: user.id, name: user.name, username: user.username, sessionVersion: user.sessionVersion };
+}
+
+/** Codes the sign-in actions turn back into typed errors (app/(auth)/actions.ts). */
+function refusal(err: unknown): SignInRefused | null {
+  if (!isAppError(err)) return null;
+  if (err.code === "rate_limited") return new SignInRefused(`rate_limited:${err.retryAfterSeconds ?? 60}`);
+  if (err.code === "passkey_unknown" || err.code === "passkey_failed" || err.code === "passkey_expired") return new SignInRefused(err.code);
+  return null;
+}
+
 export const {
   handlers: { GET, POST },
   auth,
@@ -55,8 +72,9 @@ export const {
   signOut,
 } = NextAuth({
   ...authConfig,
-  // Credentials sessions are JWTs (Auth.js requires it); the adapter serves any OAuth provider added later.
-  adapter: MongoDBAdapter(getConnectedClient),
+  // No adapter: sessions are JWTs naming our own server-side records (lib/auth-sessions), and
+  // passkeys live in lib/passkeys. Auth.js's Passkey provider needs an adapter and email
+  // addresses, and would sign in around those records; see the "passkey" provider below.
   // A wrong password is an expected event: one calm line, not Auth.js's stack trace.
   logger: {
     error(error) {
@@ -74,16 +92,39 @@ export const {
         const parsed = loginSchema.safeParse(credentials);
         if (!parsed.success) return null;
         try {
-          const user = await authenticate({ ...parsed.data, ip: await requestAddress(request) });
-          return { id: user.id, name: user.name, username: user.username, sessionVersion: user.sessionVersion };
+          return toAuthUser(await authenticate({ ...parsed.data, ip: await requestAddress(request) }));
         } catch (err) {
-          if (isAppError(err) && err.code === "rate_limited") {
-            throw new SignInRefused(`rate_limited:${err.retryAfterSeconds ?? 60}`);
-          }
+          const refused = refusal(err);
+          if (refused) throw refused;
           if (isAppError(err) && err.code === "unauthorized") {
             console.info("[auth] sign-in refused: wrong username or password");
             return null;
           }
+          throw err;
+        }
+      },
+    }),
+    // A passkey sign-in is a second credentials provider: it returns the user like the password
+    // does, so the jwt callback below creates the same server-side session record, which
+    // sign-out, "Sign out everywhere" and a new password end.
+    Credentials({
+      id: "passkey",
+      name: "Passkey",
+      credentials: { response: { label: "Passkey answer" } },
+      async authorize(credentials, request) {
+        const parsed = passkeySignInSchema.safeParse(credentials);
+        if (!parsed.success) throw new SignInRefused("passkey_failed");
+        try {
+          return toAuthUser(
+            await verifyPasskeySignIn({
+              response: parsed.data.response,
+              ip: await requestAddress(request),
+              rp: await requestRelyingParty(request),
+            }),
+          );
+        } catch (err) {
+          const refused = refusal(err);
+          if (refused) throw refused;
           throw err;
         }
       },

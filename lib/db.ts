@@ -48,12 +48,6 @@ export function getDb(): Promise<Db> {
   return cache.ready;
 }
 
-/** For the Auth.js adapter, which wants a connected client. */
-export async function getConnectedClient(): Promise<MongoClient> {
-  await getDb();
-  return getClient();
-}
-
 export async function closeDb(): Promise<void> {
   const client = cache.client;
   cache.client = undefined;
@@ -73,6 +67,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 },
   ],
   locks: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
+  passkeys: [{ key: { userId: 1 }, name: "userId" }],
+  passkey_challenges: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
   images: [
     { key: { ownerId: 1, trashedAt: 1, createdAt: -1, _id: -1 }, name: "owner_gallery" },
     { key: { trashedAt: 1 }, name: "trashedAt" },

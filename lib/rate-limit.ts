@@ -32,6 +32,10 @@ export const RULES = {
   account: { limit: 20, windowSeconds: 60 * 60 },
   /** Re-entering the current password (change password, delete account). */
   passwordCheck: { limit: 5, windowSeconds: 15 * 60 },
+  /** Failed passkey sign-ins from one address (a passkey names its account, so there is no per-account pair). */
+  passkeySignIn: { limit: 30, windowSeconds: 15 * 60 },
+  /** Passkey sign-in challenges one address may ask for: each is a database write made before any sign-in. */
+  passkeyChallenge: { limit: 120, windowSeconds: 15 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 /** How long an address that signed in successfully stays "known" for its account. */

@@ -103,3 +103,72 @@ export const selectionSchema = z.union([
 ]);
 
 export const selectionInputSchema = z.object({ selection: selectionSchema });
+
+/** What a person calls one of their passkeys ("Laptop", "Phone"); only ever shown back to them. */
+export const passkeyNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Give the passkey a name.")
+  .max(64, "A passkey name must be at most 64 characters.")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "A passkey name cannot contain control characters.");
+
+export const beginPasskeySchema = z.object({
+  name: passkeyNameSchema,
+  password: z.string().min(1, "Enter your password.").max(128),
+});
+
+const base64url = (max = 4096) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/, "Not base64url.");
+// Browsers may report transports this server does not know yet; they are only hints, so unknown ones are dropped.
+const TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
+const transports = z
+  .array(z.string().max(32))
+  .max(16)
+  .transform((list) => list.filter((t): t is (typeof TRANSPORTS)[number] => (TRANSPORTS as readonly string[]).includes(t)));
+const credentialBase = {
+  id: base64url().min(1),
+  rawId: base64url().min(1),
+  type: z.literal("public-key"),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+};
+
+/** A browser's `navigator.credentials.create()` answer, as @simplewebauthn/browser serialises it. */
+export const registrationResponseSchema = z.object({
+  ...credentialBase,
+  response: z.object({
+    clientDataJSON: base64url(),
+    attestationObject: base64url(65_536),
+    transports: transports.optional(),
+  }),
+});
+
+/** A browser's `navigator.credentials.get()` answer. */
+export const authenticationResponseSchema = z.object({
+  ...credentialBase,
+  response: z.object({
+    clientDataJSON: base64url(),
+    authenticatorData: base64url(),
+    signature: base64url(),
+    userHandle: base64url().optional(),
+  }),
+});
+
+/** Ceremony results travel as one JSON string field (a form value, and Auth.js credentials are strings). */
+function jsonField<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .max(100_000)
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "The passkey answer is not valid JSON." });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+export const addPasskeySchema = z.object({ response: jsonField(registrationResponseSchema) });
+export const passkeySignInSchema = z.object({ response: jsonField(authenticationResponseSchema) });
+export const removePasskeySchema = z.object({ id: base64url().min(1) });

@@ -5,6 +5,7 @@ import { sweepExpiredTokens } from "@/lib/downloads";
 import { imagesDb, purgeExpiredTrash } from "@/lib/images";
 import { sweepExpiredSessions } from "@/lib/auth-sessions";
 import { sweepExpiredLocks } from "@/lib/locks";
+import { sweepExpiredChallenges } from "@/lib/passkeys";
 import { sweepExpiredAttempts } from "@/lib/rate-limit";
 import { maybeSweep } from "@/lib/uploads";
 
@@ -38,6 +39,7 @@ async function housekeeping(): Promise<void> {
     sweepExpiredAttempts,
     sweepExpiredSessions,
     sweepExpiredLocks,
+    sweepExpiredChallenges,
   ]) {
     try {
       await job();

@@ -10,11 +10,11 @@ import { deleteAllUploadsOfOwner } from "@/lib/uploads";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 import { deleteLibrary } from "@/lib/library";
 import { deleteOwnerKey } from "@/lib/owner-keys";
+import { deleteAllPasskeysOfUser } from "@/lib/passkey-store";
 import { deleteUsage } from "@/lib/usage";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "@/lib/passwords";
 import { RULES, clearAttempts, isKnownAddress, limitKey, rememberAddress, reserveAttempt } from "@/lib/rate-limit";
 
-/** The record shares the `users` collection with @auth/mongodb-adapter, whose shape it extends. */
 type UserDoc = {
   _id: ObjectId;
   name: string;
@@ -181,6 +181,22 @@ async function requirePassword(userId: string, password: string): Promise<UserDo
   return doc;
 }
 
+/**
+ * Re-checks the signed-in user's password before a sensitive change (adding a
+ * passkey): a stolen session alone must not be able to add a way in that
+ * outlives "Sign out everywhere" and a new password.
+ */
+export async function confirmPassword({ userId, password }: { userId: string; password: string }): Promise<SessionUser> {
+  return toSessionUser(await requirePassword(userId, password));
+}
+
+/** Every account has a password today; lib/passkeys still asks before removing a last passkey. */
+export async function hasPassword({ userId }: { userId: string }): Promise<boolean> {
+  const _id = parseId(userId);
+  const doc = _id ? await (await users()).findOne({ _id }, { projection: { passwordHash: 1 } }) : null;
+  return Boolean(doc?.passwordHash);
+}
+
 /** Changing the password also bumps the session version, so every other cookie stops working. */
 export async function changePassword({
   userId,
@@ -212,17 +228,14 @@ export async function signOutEverywhere({ userId }: { userId: string }): Promise
 
 export async function deleteAccount({ userId, password }: { userId: string; password: string }): Promise<void> {
   const doc = await requirePassword(userId, password);
-  // Invalidate sessions first: a half-finished delete must not leave a usable login.
+  // Sessions and passkeys first: a half-finished delete must not leave a way in that the owner cannot see.
   await (await users()).updateOne({ _id: doc._id }, { $inc: { sessionVersion: 1 } });
   await revokeAllSessions({ userId });
+  await deleteAllPasskeysOfUser({ userId });
   await deleteAllUploadsOfOwner({ ownerId: userId });
   await deleteAllImagesOfOwner({ ownerId: userId });
   await (await users()).deleteOne({ _id: doc._id });
   await deleteUsage({ ownerId: userId });
   await deleteLibrary({ ownerId: userId });
   await deleteOwnerKey({ ownerId: userId });
-  const db = await getDb();
-  // Records the Auth.js adapter may hold for this user (OAuth accounts, database sessions).
-  await db.collection("accounts").deleteMany({ userId: doc._id });
-  await db.collection("sessions").deleteMany({ userId: doc._id });
 }

@@ -2,23 +2,30 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 
-import { requestAddress, signIn, signOut } from "@/lib/auth";
+import { requestAddress, requestRelyingParty, signIn, signOut } from "@/lib/auth";
 import { authedAction, publicAction } from "@/lib/action";
 import { AppError } from "@/lib/errors";
-import { emptySchema, loginSchema, registerSchema } from "@/lib/schemas";
+import { beginPasskeySignIn } from "@/lib/passkeys";
+import { formatWait } from "@/lib/rate-limit";
+import { emptySchema, loginSchema, passkeySignInSchema, registerSchema } from "@/lib/schemas";
 import { registerUser } from "@/lib/users";
 
-/** Signs in through Auth.js and turns its errors into our typed ones. */
-async function signInWithPassword(username: string, password: string): Promise<void> {
+const PASSKEY_REFUSALS = ["passkey_unknown", "passkey_failed", "passkey_expired"] as const;
+
+/** Signs in through Auth.js and turns its errors (lib/auth.ts `refusal`) into our typed ones. */
+async function signInThrough(provider: "credentials" | "passkey", fields: Record<string, string>): Promise<void> {
   try {
-    await signIn("credentials", { username, password, redirect: false });
+    await signIn(provider, { ...fields, redirect: false });
   } catch (err) {
     if (err instanceof CredentialsSignin && err.code?.startsWith("rate_limited:")) {
       const seconds = Number(err.code.split(":")[1]) || 60;
-      const wait = seconds < 60 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minute${seconds > 60 ? "s" : ""}`;
-      throw new AppError("rate_limited", `Too many sign-in attempts. Try again in ${wait}.`, { retryAfterSeconds: seconds });
+      throw new AppError("rate_limited", `Too many sign-in attempts. Try again in ${formatWait(seconds)}.`, { retryAfterSeconds: seconds });
     }
-    if (err instanceof AuthError) throw new AppError("unauthorized", "Wrong username or password.");
+    const passkeyRefusal = err instanceof CredentialsSignin ? PASSKEY_REFUSALS.find((c) => c === err.code) : undefined;
+    if (passkeyRefusal) throw new AppError(passkeyRefusal);
+    if (err instanceof AuthError) {
+      throw provider === "passkey" ? new AppError("passkey_failed") : new AppError("unauthorized", "Wrong username or password.");
+    }
     throw err;
   }
 }
@@ -26,7 +33,20 @@ async function signInWithPassword(username: string, password: string): Promise<v
 export const loginAction = publicAction({
   schema: loginSchema,
   redirectTo: "/",
-  run: ({ input }) => signInWithPassword(input.username, input.password),
+  run: ({ input }) => signInThrough("credentials", { username: input.username, password: input.password }),
+});
+
+/** Step 1 of "Sign in with a passkey": a challenge for the browser (components/use-passkeys.ts). */
+export const passkeySignInOptionsAction = publicAction({
+  schema: emptySchema,
+  run: async () => beginPasskeySignIn({ ip: await requestAddress(), rp: await requestRelyingParty() }),
+});
+
+/** Step 2: the signed challenge goes through Auth.js's "passkey" provider, like a password. */
+export const passkeySignInAction = publicAction({
+  schema: passkeySignInSchema,
+  redirectTo: "/",
+  run: ({ input }) => signInThrough("passkey", { response: JSON.stringify(input.response) }),
 });
 
 export const registerAction = publicAction({
@@ -39,7 +59,7 @@ export const registerAction = publicAction({
       password: input.password,
       ip: await requestAddress(),
     });
-    await signInWithPassword(input.username, input.password);
+    await signInThrough("credentials", { username: input.username, password: input.password });
   },
 });
 

@@ -39,8 +39,53 @@ export class LoginPage {
     await submitAndSettle(this.page, "Sign in");
   }
 
+  /** The password form's message (the passkey form has its own). */
   status() {
-    return this.page.getByRole("status");
+    return this.page.getByRole("form", { name: "Sign in", exact: true }).getByRole("status");
+  }
+
+  /** Needs a virtual authenticator on the page (e2e/virtual-authenticator.ts). */
+  async signInWithPasskey() {
+    await this.page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  }
+
+  passkeyStatus() {
+    return this.page.getByRole("form", { name: "Sign in with a passkey" }).getByRole("status");
+  }
+}
+
+export class SettingsPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/settings");
+  }
+
+  passkeyList() {
+    return this.page.getByRole("list", { name: "Your passkeys" });
+  }
+
+  noPasskeys() {
+    return this.page.getByRole("region", { name: "Passkeys" }).getByText("You have no passkeys yet.");
+  }
+
+  private addForm() {
+    return this.page.getByRole("form", { name: "Add a passkey" });
+  }
+
+  async addPasskey(name: string, password: string) {
+    const form = this.addForm();
+    await form.getByLabel("Passkey name").fill(name);
+    await form.getByLabel("Your password").fill(password);
+    await form.getByRole("button", { name: "Add a passkey" }).click();
+  }
+
+  addStatus() {
+    return this.addForm().getByRole("status");
+  }
+
+  async removePasskey(name: string) {
+    await this.page.getByRole("button", { name: `Remove passkey ${name}` }).click();
   }
 }
 
