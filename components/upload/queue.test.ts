@@ -11,7 +11,6 @@ import {
   batchMessage,
   collectFiles,
   createPool,
-  formatBytes,
   isAbortError,
   isHiddenName,
   isKnownNonImage,
@@ -30,7 +29,7 @@ import {
   summarize,
   tooLargeMessage,
   withRetry,
-} from "@/components/upload-queue";
+} from "@/components/upload/queue";
 
 const MiB = 1024 * 1024;
 
@@ -255,17 +254,6 @@ describe("parts", () => {
 });
 
 describe("formatting", () => {
-  it("formats bytes with 1024-based units", () => {
-    expect(formatBytes(0)).toBe("0 B");
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(1536)).toBe("1.5 KB");
-    expect(formatBytes(12.4 * MiB)).toBe("12.4 MB");
-    expect(formatBytes(40.1 * MiB)).toBe("40.1 MB");
-    expect(formatBytes(120 * MiB)).toBe("120 MB");
-    expect(formatBytes(1024 * MiB - 1)).toBe("1 GB");
-    expect(formatBytes(Number.NaN)).toBe("0 B");
-  });
-
   it("words the too-large message so the size never equals the limit", () => {
     expect(tooLargeMessage(120.5 * MiB, 100 * MiB)).toBe("Too large (120.5 MB; the limit is 100 MB).");
     expect(tooLargeMessage(100 * MiB + 1, 100 * MiB)).toBe("Too large (100.1 MB; the limit is 100 MB).");
@@ -306,7 +294,7 @@ describe("rowPercent", () => {
 });
 
 describe("summarize", () => {
-  it("counts files and bytes, leaving failed files out of the byte total", () => {
+  it("counts files and bytes; a failed file stays in the byte total with what it had sent", () => {
     const s = summarize([
       { status: "done", size: 10 * MiB, loaded: 10 * MiB },
       { status: "done", size: 2 * MiB, loaded: 2 * MiB },
@@ -316,15 +304,29 @@ describe("summarize", () => {
       { status: "error", size: 5 * MiB, loaded: 1 * MiB },
     ]);
     expect(s).toMatchObject({ total: 6, done: 2, failed: 1, active: 3 });
-    expect(s.bytesLoaded).toBeCloseTo(13.4 * MiB);
-    expect(s.bytesTotal).toBeCloseTo(39.7 * MiB);
-    expect(s.text).toBe("2 of 6 done · 1 failed · 13.4 MB of 39.7 MB");
-    expect(s.percent).toBe(33);
+    expect(s.bytesLoaded).toBeCloseTo(14.4 * MiB);
+    expect(s.bytesTotal).toBeCloseTo(44.7 * MiB);
+    expect(s.text).toBe("2 of 6 done · 1 failed · 14.4 MB of 44.7 MB");
+    expect(s.percent).toBe(32);
   });
 
   it("handles an empty queue and a queue of failures", () => {
     expect(summarize([])).toMatchObject({ total: 0, percent: 0, text: "0 of 0 done" });
     expect(summarize([{ status: "error", size: 0, loaded: 0 }])).toMatchObject({ percent: 100, text: "0 of 1 done · 1 failed" });
+  });
+
+  it("never shrinks the byte total when a file fails", () => {
+    const before = summarize([
+      { status: "uploading", size: 4 * MiB, loaded: 1 * MiB },
+      { status: "done", size: 2 * MiB, loaded: 2 * MiB },
+    ]);
+    const after = summarize([
+      { status: "error", size: 4 * MiB, loaded: 1 * MiB },
+      { status: "done", size: 2 * MiB, loaded: 2 * MiB },
+    ]);
+    expect(after.bytesTotal).toBe(before.bytesTotal);
+    expect(after.bytesLoaded).toBe(before.bytesLoaded);
+    expect(after.text).toBe("1 of 2 done · 1 failed · 3 MB of 6 MB");
   });
 });
 

@@ -1,35 +1,28 @@
-"use client";
+// The upload queue, with no React and no network code of its own: files wait
+// in a pool of CONCURRENCY; each one runs begin → parts (in order, each
+// retried) → complete through an UploadTransport. The browser's transport is
+// components/upload/xhr-transport.ts; the unit tests pass an in-process one.
+// React reads the engine through useSyncExternalStore (use-uploads.ts).
 
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-
-import { abortUploadAction, beginUploadAction, completeUploadAction } from "@/app/(gallery)/actions";
 import {
   CONCURRENCY,
   EMPTY_FILE_MESSAGE,
-  type EntryLike,
   NETWORK_ERROR_MESSAGE,
   PART_RETRIES,
   PartError,
-  type QueueSummary,
   type UploadStatus,
   abortError,
   backoffDelay,
   batchMessage,
-  collectFiles,
   createPool,
   isAbortError,
-  isHiddenName,
-  isKnownNonImage,
   isRetryablePartError,
-  parseApiError,
-  parseRetryAfter,
   partFailureMessage,
   partRanges,
   partRetryDelay,
-  summarize,
   tooLargeMessage,
   withRetry,
-} from "@/components/upload-queue";
+} from "@/components/upload/queue";
 import {
   EXTRACT_FAILED_MESSAGE,
   MAX_ZIP_BYTES,
@@ -41,10 +34,10 @@ import {
   zipFoundText,
   zipTooLargeMessage,
   zipUnreadableMessage,
-} from "@/components/zip-import";
+} from "@/components/upload/zip-import";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 
-export type { UploadStatus } from "@/components/upload-queue";
+export type { UploadStatus } from "@/components/upload/queue";
 
 export type UploadRow = {
   id: string;
@@ -67,12 +60,17 @@ export type ZipNotice = { id: string; name: string; state: "opening" | "opened";
 export type UploadsSnapshot = { rows: readonly UploadRow[]; notices: readonly ZipNotice[]; announcement: string };
 
 /** The subset of ActionState the uploader reads. */
-type ActionResult<T> =
+export type ActionResult<T> =
   | { status: "idle" }
   | { status: "success"; data?: T; message?: string }
   | { status: "error"; code: string; message: string; fieldErrors?: Record<string, string[]> };
 
-/** How the engine reaches the server; the default uses the server actions and XHR. */
+/**
+ * How the engine reaches the server. The browser's is the server actions plus
+ * XHR part PUTs (xhr-transport.ts); tests implement it in process.
+ * `putPart` reports bytes sent through `onProgress` and rejects with a
+ * PartError on failure, or an AbortError once `signal` aborts.
+ */
 export type UploadTransport = {
   begin(input: { name: string; size: number }): Promise<ActionResult<BeginUploadResult>>;
   putPart(uploadId: string, index: number, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void>;
@@ -80,77 +78,10 @@ export type UploadTransport = {
   abort(uploadId: string): Promise<unknown>;
 };
 
-/** A part request with no progress for this long is treated as a network error (and retried). */
-const STALL_MS = 60_000;
+/** A part with no progress for this long is abandoned and retried like a network error. */
+export const STALL_MS = 60_000;
 /** Progress events are folded into one render at most this often. */
 const PROGRESS_FLUSH_MS = 100;
-
-export const partUrl = (uploadId: string, index: number) =>
-  `/api/uploads/${encodeURIComponent(uploadId)}/parts/${index}`;
-
-/**
- * PUTs one part with XMLHttpRequest, which (unlike fetch) reports upload
- * progress. Rejects with a PartError for HTTP and network failures and with an
- * AbortError when `signal` aborts.
- */
-export function xhrPutPart(url: string, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError());
-    const xhr = new XMLHttpRequest();
-    let stalled = false;
-    let stallTimer: ReturnType<typeof setTimeout> | undefined;
-    const armStallTimer = () => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
-        stalled = true;
-        xhr.abort();
-      }, STALL_MS);
-    };
-    const onAbort = () => xhr.abort();
-    const settle = () => {
-      clearTimeout(stallTimer);
-      signal.removeEventListener("abort", onAbort);
-    };
-
-    xhr.open("PUT", url);
-    xhr.setRequestHeader("Content-Type", "application/octet-stream");
-    xhr.upload.onprogress = (event) => {
-      armStallTimer();
-      onProgress(event.loaded);
-    };
-    xhr.onprogress = armStallTimer;
-    xhr.onload = () => {
-      settle();
-      if (xhr.status >= 200 && xhr.status < 300) return resolve();
-      reject(
-        new PartError({
-          status: xhr.status,
-          ...parseApiError(xhr.responseText),
-          retryAfterMs: parseRetryAfter(xhr.getResponseHeader("Retry-After")),
-        }),
-      );
-    };
-    xhr.onerror = () => {
-      settle();
-      reject(new PartError({}));
-    };
-    xhr.ontimeout = xhr.onerror;
-    xhr.onabort = () => {
-      settle();
-      reject(stalled ? new PartError({}) : abortError());
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    armStallTimer();
-    xhr.send(body);
-  });
-}
-
-export const defaultTransport: UploadTransport = {
-  begin: (input) => beginUploadAction(undefined, input),
-  putPart: (uploadId, index, body, onProgress, signal) => xhrPutPart(partUrl(uploadId, index), body, onProgress, signal),
-  complete: (uploadId) => completeUploadAction(undefined, { uploadId }),
-  abort: (uploadId) => abortUploadAction(undefined, { uploadId }),
-};
 
 function actionMessage(state: ActionResult<unknown>): string {
   if (state.status !== "error") return NETWORK_ERROR_MESSAGE;
@@ -188,7 +119,9 @@ type Job = {
   phase: "queued" | "uploading" | "processing" | "settled";
 };
 
-type EngineOptions = { maxBytes: number; onUploaded: (item: GalleryItem) => void };
+export type EngineOptions = { maxBytes: number; onUploaded: (item: GalleryItem) => void };
+/** Timing knobs, for tests. */
+export type EngineTuning = { stallMs?: number; retryDelayMs?: (retry: number, err: unknown) => number };
 
 let nextId = 0;
 
@@ -216,10 +149,16 @@ export class UploadEngine {
   private batch = { done: 0, failed: 0 };
   private options: EngineOptions;
   private readonly transport: UploadTransport;
+  private readonly stallMs: number;
+  private readonly beginDelay: (retry: number, err: unknown) => number;
+  private readonly partDelay: (retry: number, err: unknown) => number;
 
-  constructor(options: EngineOptions, transport: UploadTransport = defaultTransport) {
+  constructor(options: EngineOptions, transport: UploadTransport, tuning: EngineTuning = {}) {
     this.options = options;
     this.transport = transport;
+    this.stallMs = tuning.stallMs ?? STALL_MS;
+    this.beginDelay = tuning.retryDelayMs ?? backoffDelay;
+    this.partDelay = tuning.retryDelayMs ?? partRetryDelay;
   }
 
   configure(options: EngineOptions) {
@@ -423,7 +362,7 @@ export class UploadEngine {
       const begun = await withRetry(() => this.transport.begin({ name: source.name, size: file.size }), {
         retries: PART_RETRIES,
         shouldRetry: (err) => !isAbortError(err),
-        delayMs: backoffDelay,
+        delayMs: this.beginDelay,
         signal,
       });
       if (begun.status === "success" && begun.data) uploadId = begun.data.uploadId;
@@ -439,9 +378,9 @@ export class UploadEngine {
             this.progress(id, sent);
             // One slice per part: a picked file is never read into memory as a whole.
             const body = file.slice(part.start, part.end);
-            await this.transport.putPart(upload, part.index, body, (loaded) => this.progress(id, sent + Math.min(loaded, length)), signal);
+            await this.putWatched(upload, part.index, body, (loaded) => this.progress(id, sent + Math.min(loaded, length)), signal);
           },
-          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: partRetryDelay, signal },
+          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: this.partDelay, signal },
         );
         sent = part.end;
         this.progress(id, sent);
@@ -472,6 +411,47 @@ export class UploadEngine {
         void this.transport.abort(uploadId).catch(() => {});
       }
     }
+  }
+
+  /**
+   * One part attempt, abandoned when no progress arrives for `stallMs` (a
+   * connection that hangs without failing): it then counts as a network error,
+   * which withRetry retries. A cancel still ends it as an AbortError.
+   */
+  private putWatched(uploadId: string, index: number, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void> {
+    const attempt = new AbortController();
+    let stalled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        attempt.abort();
+      }, this.stallMs);
+    };
+    const forward = () => attempt.abort();
+    if (signal.aborted) return Promise.reject(abortError());
+    signal.addEventListener("abort", forward, { once: true });
+    arm();
+    return this.transport
+      .putPart(
+        uploadId,
+        index,
+        body,
+        (loaded) => {
+          arm();
+          onProgress(loaded);
+        },
+        attempt.signal,
+      )
+      .catch((err: unknown) => {
+        if (stalled && !signal.aborted) throw new PartError({});
+        throw err;
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", forward);
+      });
   }
 
   private fail(job: Job, message: string) {
@@ -516,67 +496,3 @@ export class UploadEngine {
   }
 }
 
-const SERVER_SNAPSHOT: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
-const getServerSnapshot = () => SERVER_SNAPSHOT;
-
-export type Uploads = {
-  rows: readonly UploadRow[];
-  /** Lines about ZIP archives being opened or opened. */
-  notices: readonly ZipNotice[];
-  /** The batch sentence for the live region, e.g. "Uploaded 9 images; 1 failed." */
-  announcement: string;
-  summary: QueueSummary;
-  /** Something is queued, uploading or processing. */
-  busy: boolean;
-  addFiles: (files: readonly File[]) => void;
-  cancel: (id: string) => void;
-  clearFinished: () => void;
-};
-
-export function useUploads({ maxBytes, onUploaded }: EngineOptions): Uploads {
-  const [engine] = useState(() => new UploadEngine({ maxBytes, onUploaded }));
-  useEffect(() => engine.configure({ maxBytes, onUploaded }), [engine, maxBytes, onUploaded]);
-  useEffect(() => engine.abortAll, [engine]);
-
-  const { rows, notices, announcement } = useSyncExternalStore(engine.subscribe, engine.getSnapshot, getServerSnapshot);
-  const summary = useMemo(() => summarize(rows), [rows]);
-  const busy = summary.active > 0 || notices.some((notice) => notice.state === "opening");
-
-  useEffect(() => {
-    if (!busy) return;
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = "Uploads are still in progress.";
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [busy]);
-
-  return { rows, notices, announcement, summary, busy, addFiles: engine.add, cancel: engine.cancel, clearFinished: engine.clearFinished };
-}
-
-/**
- * The files of a drop, folders walked recursively. Reads the DataTransfer
- * synchronously (it is emptied once the drop handler returns), then walks.
- * Hidden files are skipped, and inside folders so are files of a known
- * non-image type (sidecar .json, .txt, …).
- */
-export function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
-  const loose: File[] = [];
-  const folders: EntryLike<File>[] = [];
-  const items = Array.from(dataTransfer.items ?? []);
-  for (const item of items) {
-    if (item.kind !== "file") continue;
-    const entry = typeof item.webkitGetAsEntry === "function" ? item.webkitGetAsEntry() : null;
-    if (entry?.isDirectory) {
-      folders.push(entry as unknown as EntryLike<File>);
-      continue;
-    }
-    const file = item.getAsFile();
-    if (file) loose.push(file);
-  }
-  if (items.length === 0) loose.push(...Array.from(dataTransfer.files));
-  const visible = loose.filter((file) => !isHiddenName(file.name));
-  if (folders.length === 0) return Promise.resolve(visible);
-  return collectFiles(folders, (file) => !isKnownNonImage(file.type)).then((found) => [...visible, ...found]);
-}

@@ -1,6 +1,7 @@
 import JSZip from "jszip";
 import { describe, expect, it, vi } from "vitest";
 
+import { UploadEngine, type UploadTransport as Transport } from "@/components/upload/engine";
 import {
   EXTRACT_FAILED_MESSAGE,
   MAX_ZIP_BYTES,
@@ -14,17 +15,8 @@ import {
   zipFoundText,
   zipTooLargeMessage,
   zipUnreadableMessage,
-} from "@/components/zip-import";
+} from "@/components/upload/zip-import";
 
-// use-uploads.ts imports the server actions for its default transport; the engine tests pass their own.
-vi.mock("@/app/(gallery)/actions", () => ({
-  abortUploadAction: vi.fn(),
-  beginUploadAction: vi.fn(),
-  completeUploadAction: vi.fn(),
-}));
-
-const { UploadEngine } = await import("@/components/use-uploads");
-type Transport = import("@/components/use-uploads").UploadTransport;
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -3,6 +3,8 @@
 // shows. Nothing here touches React, XMLHttpRequest or the DOM, so it runs in
 // Node under Vitest.
 
+import { formatBytes, plural } from "@/components/format";
+
 /** Files uploaded at the same time; the rest wait in the queue. */
 export const CONCURRENCY = 3;
 /** Waits before the 1st, 2nd and 3rd retry of a failed part. */
@@ -222,24 +224,6 @@ export function partFailureMessage(err: unknown): string {
 
 // ---------------------------------------------------------------- numbers and words
 
-const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
-
-/** 1024-based sizes: "512 B", "4.5 KB", "12.4 MB", "120 MB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  const rounded = value < 100 ? Math.round(value * 10) / 10 : Math.round(value);
-  // 1023.96 KB rounds to 1024; say 1 MB instead.
-  if (rounded >= 1024 && unit < UNITS.length - 1) return `1 ${UNITS[unit + 1]}`;
-  return `${rounded} ${UNITS[unit]}`;
-}
-
 const MiB = 1024 * 1024;
 
 function megabytes(bytes: number, round: (n: number) => number): string {
@@ -259,10 +243,6 @@ export function percent(loaded: number, total: number): number {
   return Math.max(0, Math.min(99, Math.floor((loaded / total) * 100)));
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** The live-region sentence when a batch ends: "Uploaded 9 images; 1 failed." */
 export function batchMessage(done: number, failed: number): string {
   return `Uploaded ${plural(done, "image")}${failed > 0 ? `; ${failed} failed` : ""}.`;
@@ -276,8 +256,9 @@ export type QueueSummary = {
   failed: number;
   /** Queued, uploading or processing. */
   active: number;
+  /** Bytes sent: whole files once done or processing, what was sent of a failed one before it failed. */
   bytesLoaded: number;
-  /** Bytes of every file that has not failed. */
+  /** Bytes of every file in the batch, failed ones included: the total never shrinks when a file fails. */
   bytesTotal: number;
   percent: number;
   /** "3 of 10 done · 1 failed · 12.4 MB of 40.1 MB" */
@@ -290,12 +271,11 @@ export function summarize(rows: readonly RowLike[]): QueueSummary {
   let bytesLoaded = 0;
   let bytesTotal = 0;
   for (const row of rows) {
+    bytesTotal += row.size;
     if (row.status === "error") {
       failed++;
-      continue;
-    }
-    bytesTotal += row.size;
-    if (row.status === "done") {
+      bytesLoaded += Math.min(row.loaded, row.size);
+    } else if (row.status === "done") {
       done++;
       bytesLoaded += row.size;
     } else if (row.status === "processing") {

@@ -11,7 +11,8 @@
 
 import type JSZip from "jszip";
 
-import { formatBytes, isHiddenName, plural } from "@/components/upload-queue";
+import { formatBytes, plural } from "@/components/format";
+import { isHiddenName } from "@/components/upload/queue";
 
 /** Archives larger than this are refused: the browser would have to hold all of it in memory. */
 export const MAX_ZIP_BYTES = 2 * 1024 ** 3;
