@@ -1,7 +1,8 @@
 "use client";
 
-import { useId } from "react";
+import { useCallback, useId, useState } from "react";
 import { useFormStatus } from "react-dom";
+import type { z } from "zod";
 
 export type FormState =
   | { status: "idle" }
@@ -99,4 +100,44 @@ export function previousValue(state: FormState | undefined, name: string): strin
 
 export function fieldErrors(state: FormState | undefined, name: string): string[] | undefined {
   return state?.status === "error" ? state.fieldErrors?.[name] : undefined;
+}
+
+/**
+ * Client-side hints from the same zod schema the server action checks
+ * (lib/schemas.ts): a field is checked once the user leaves it, and again as
+ * they type in it; the server's answer still decides. Spread `formProps` on
+ * the <form>, and read a field's messages with `errors(name, serverErrors)`.
+ */
+export function useSchemaHints(schema: z.ZodType) {
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
+  const [issues, setIssues] = useState<Record<string, string[]>>({});
+
+  const check = useCallback(
+    (form: HTMLFormElement) => {
+      const values: Record<string, string> = {};
+      for (const [key, value] of new FormData(form).entries()) if (typeof value === "string") values[key] = value;
+      const result = schema.safeParse(values);
+      const next: Record<string, string[]> = {};
+      if (!result.success) for (const issue of result.error.issues) (next[issue.path.join(".") || "form"] ??= []).push(issue.message);
+      setIssues(next);
+    },
+    [schema],
+  );
+
+  const formProps = {
+    onBlur: (event: React.FocusEvent<HTMLFormElement>) => {
+      const name = (event.target as unknown as HTMLInputElement).name;
+      if (!name) return;
+      setTouched((prev) => (prev.has(name) ? prev : new Set(prev).add(name)));
+      check(event.currentTarget);
+    },
+    onChange: (event: React.ChangeEvent<HTMLFormElement>) => {
+      if (touched.has((event.target as unknown as HTMLInputElement).name)) check(event.currentTarget);
+    },
+  };
+
+  /** The hint for a field the user has left, else what the server said about it. */
+  const errors = (name: string, server?: string[]): string[] | undefined => (touched.has(name) && issues[name]?.length ? issues[name] : server);
+
+  return { formProps, errors };
 }

@@ -91,7 +91,8 @@ export function addMonthRun(runs: readonly Run[], month: string, page: GalleryPa
  */
 export function rebaseTop(runs: readonly Run[], page: GalleryPage): Run[] {
   const top = runs.find((run) => run.start === null);
-  if (!top || (top.pages === 0 && runs.length === 1)) return [runFromPage(null, page)];
+  // Nothing loaded past the first page, or the new page is the whole listing: take it as it is.
+  if (!top || (top.pages === 0 && runs.length === 1) || page.nextCursor === null) return [runFromPage(null, page)];
   const rest = runs.filter((run) => run !== top);
   const fresh = { ...top, items: uniqueSorted([...page.items, ...top.items]) };
   return normalize([fresh, ...rest]);

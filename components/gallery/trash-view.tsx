@@ -1,76 +1,89 @@
 "use client";
 
-import { useState } from "react";
+import { useCallback, useMemo, useState } from "react";
+import { toast } from "sonner";
 
 import { deleteForeverAction, emptyTrashAction, restoreImagesAction } from "@/app/(gallery)/actions";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { formatBytes } from "@/components/format";
-import { SelectionBar } from "@/components/selection-bar";
-import { readApiError } from "@/components/use-gallery";
-import { type SelectionPayload, useSelection } from "@/components/use-selection";
+import { plural } from "@/components/format";
+import { RestoreIcon, TrashIcon } from "@/components/icons";
+import { type ActionState, errorMessage, runAction } from "@/components/run-action";
+import { PhotoGrid } from "@/components/gallery/photo-grid";
+import { SelectionBar } from "@/components/gallery/selection-bar";
+import type { MonthSection } from "@/components/gallery/timeline-layout";
+import { useImageList } from "@/components/gallery/use-image-list";
+import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
 
-type Pending = { kind: "forever"; payload: SelectionPayload; count: number } | { kind: "empty"; count: number };
+type Pending = { kind: "forever"; selection: Selection; count: number } | { kind: "empty"; count: number };
 
-export function TrashView({ initial, total: initialTotal }: { initial: GalleryPage; total: number }) {
-  const [items, setItems] = useState<GalleryItem[]>(initial.items);
-  const [cursor, setCursor] = useState(initial.nextCursor);
-  const [total, setTotal] = useState(initialTotal);
+const DAY_MS = 86_400_000;
+const src = (item: GalleryItem, variant: "thumb" | "preview" | "original") => `${imageUrl(item.id, variant)}?trash=1`;
+
+/** Whole days until the trash purges an image, counted from the server's clock at render. */
+export function daysLeft(trashedAt: string | null, retentionDays: number, now: number): number {
+  const at = trashedAt ? Date.parse(trashedAt) : now;
+  return Math.max(0, Math.ceil((at + retentionDays * DAY_MS - now) / DAY_MS));
+}
+
+export function TrashView({ initial, retentionDays, now }: { initial: GalleryPage; retentionDays: number; now: number }) {
+  const list = useImageList({ initial, trash: true });
+  const { items, total, removeItems } = list;
+  const selection = useSelection({ items, total });
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const [pending, setPending] = useState<Pending | null>(null);
-  const selection = useSelection({ items, total });
 
-  const drop = (payload: SelectionPayload | null, count: number) => {
-    if (payload === null) setItems([]);
-    else if ("ids" in payload) {
-      const gone = new Set(payload.ids);
-      setItems((prev) => prev.filter((i) => !gone.has(i.id)));
-    } else {
-      const kept = new Set(payload.except ?? []);
-      setItems((prev) => prev.filter((i) => kept.has(i.id)));
+  const sections = useMemo<MonthSection[]>(() => [{ month: "trash", items, complete: true, count: items.length }], [items]);
+
+  const drop = (chosen: Selection | null) => {
+    if (chosen === null) removeItems(items.map((i) => i.id));
+    else if ("ids" in chosen) removeItems(chosen.ids);
+    else {
+      const kept = new Set(chosen.except ?? []);
+      removeItems(items.filter((i) => !kept.has(i.id)).map((i) => i.id));
     }
-    setTotal((t) => Math.max(0, t - count));
     selection.clear();
   };
 
-  const run = async (work: () => Promise<{ status: string; message?: string; data?: unknown }>, done: (n: number) => void) => {
+  const run = async (work: () => Promise<ActionState<number>>, done: (n: number) => void) => {
     setBusy(true);
-    try {
-      const result = await work();
-      if (result.status === "success") done(Number(result.data ?? 0));
-      else setMessage(result.message ?? "Something went wrong.");
-    } catch {
-      setMessage("Couldn't reach the server. Please try again.");
-    } finally {
-      setBusy(false);
-      setPending(null);
+    const result = await work();
+    setBusy(false);
+    setPending(null);
+    if (result.status === "success") done(result.data ?? 0);
+    else {
+      setMessage(errorMessage(result));
+      toast.error(errorMessage(result));
     }
   };
 
   const restore = () => {
-    const payload = selection.payload;
+    const chosen = selection.selection;
     void run(
-      () => restoreImagesAction(undefined, { selection: packSelection(payload) }),
+      () => runAction(restoreImagesAction, { selection: packSelection(chosen) }),
       (n) => {
-        drop(payload, n);
-        setMessage(`Restored ${n} image${n === 1 ? "" : "s"}.`);
+        drop(chosen);
+        setMessage(`Restored ${plural(n, "image")}.`);
       },
     );
   };
 
-  const loadMore = async () => {
-    if (!cursor) return;
-    const res = await fetch(`/api/images?trash=1&cursor=${encodeURIComponent(cursor)}`, { cache: "no-store" });
-    if (!res.ok) {
-      setMessage(await readApiError(res));
-      return;
-    }
-    const page = (await res.json()) as GalleryPage;
-    setItems((prev) => [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))]);
-    setCursor(page.nextCursor);
-  };
+  const askForever = useCallback(() => {
+    if (selection.count > 0) setPending({ kind: "forever", selection: selection.selection, count: selection.count });
+  }, [selection]);
+
+  useSelectionKeys({ enabled: items.length > 0 && !pending, count: selection.count, onSelectAll: selection.selectAll, onClear: selection.clear, onDelete: askForever });
+
+  const caption = useCallback(
+    (item: GalleryItem) => {
+      const days = daysLeft(item.trashedAt, retentionDays, now);
+      return <span className={days <= 3 ? "font-medium text-red-700 dark:text-red-400" : undefined}>{days === 0 ? "Deleted today" : `${plural(days, "day")} left`}</span>;
+    },
+    [retentionDays, now],
+  );
 
   return (
     <section aria-label="Trashed images" className="flex flex-col gap-4">
@@ -92,8 +105,8 @@ export function TrashView({ initial, total: initialTotal }: { initial: GalleryPa
           onSelectAll={selection.selectAll}
           onClear={selection.clear}
           actions={[
-            { label: "Restore", onClick: restore },
-            { label: "Delete forever", tone: "danger", onClick: () => setPending({ kind: "forever", payload: selection.payload, count: selection.count }) },
+            { label: "Restore", icon: <RestoreIcon className="size-4" />, onClick: restore },
+            { label: "Delete forever", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: askForever },
           ]}
         />
       ) : null}
@@ -107,66 +120,60 @@ export function TrashView({ initial, total: initialTotal }: { initial: GalleryPa
           <p className="text-zinc-600 dark:text-zinc-400">Images you delete from the gallery wait here before they are removed for good.</p>
         </div>
       ) : (
-        <ul aria-label="Trashed images" className="grid grid-cols-[repeat(auto-fill,minmax(9.5rem,1fr))] gap-4">
-          {items.map((item) => {
-            const selected = selection.isSelected(item.id);
-            return (
-              <li key={item.id} data-testid="trash-item" className="relative">
-                <label className="flex cursor-pointer flex-col gap-1.5">
-                  <span className={`relative block aspect-square overflow-hidden rounded-xl bg-zinc-200 dark:bg-zinc-800 ${selected ? "ring-4 ring-sky-500" : ""}`}>
-                    {/* eslint-disable-next-line @next/next/no-img-element -- private thumbnails, already resized on the server */}
-                    <img src={`${imageUrl(item.id, "thumb")}?trash=1`} alt="" loading="lazy" className="size-full object-cover opacity-80" />
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${item.name}`}
-                      checked={selected}
-                      onChange={() => {}}
-                      onClick={(e) => selection.toggle(item.id, { shiftKey: e.shiftKey, selected: e.currentTarget.checked })}
-                      className="absolute top-2 left-2 size-4 accent-sky-600"
-                    />
-                  </span>
-                  <span className="truncate px-0.5 text-sm font-medium" title={item.name}>
-                    {item.name}
-                  </span>
-                  <span className="px-0.5 text-xs text-zinc-500">{formatBytes(item.size)}</span>
-                </label>
-              </li>
-            );
-          })}
-        </ul>
+        <PhotoGrid
+          sections={sections}
+          grouped={false}
+          label="Trashed images"
+          isSelected={selection.isSelected}
+          selectionMode={selection.count > 0}
+          hrefFor={null}
+          src={src}
+          caption={caption}
+          onOpen={() => {}}
+          onToggle={selection.toggle}
+          onExtend={selection.extendTo}
+          onNeedMonth={() => {}}
+        />
       )}
-      {cursor ? (
-        <button type="button" onClick={() => void loadMore()} className="self-center rounded-md border px-4 py-2 text-sm">
-          Load more
+      {list.hasMore ? (
+        <button
+          type="button"
+          onClick={() => void list.loadMore()}
+          disabled={list.loading}
+          className="self-center rounded-md border border-zinc-300 bg-white px-4 py-2 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+        >
+          {list.loading ? "Loading…" : "Load more"}
         </button>
       ) : null}
+      {list.error ? (
+        <p role="alert" className="self-center text-sm text-red-700 dark:text-red-400">
+          {list.error}
+        </p>
+      ) : null}
+      <div className="h-20 sm:h-4" aria-hidden="true" />
 
       {pending ? (
         <ConfirmDialog
-          title={
-            pending.kind === "empty"
-              ? `Delete all ${pending.count} image${pending.count === 1 ? "" : "s"} in the trash forever?`
-              : `Delete ${pending.count} image${pending.count === 1 ? "" : "s"} forever?`
-          }
+          title={pending.kind === "empty" ? `Delete all ${plural(pending.count, "image")} in the trash forever?` : `Delete ${plural(pending.count, "image")} forever?`}
           confirmLabel={pending.kind === "empty" ? "Empty trash" : "Delete forever"}
           busy={busy}
           onCancel={() => !busy && setPending(null)}
           onConfirm={() => {
             if (pending.kind === "empty") {
               void run(
-                () => emptyTrashAction(undefined, {}),
+                () => runAction(emptyTrashAction, {}),
                 (n) => {
-                  drop(null, total);
-                  setMessage(`Deleted ${n} image${n === 1 ? "" : "s"} forever.`);
+                  drop(null);
+                  setMessage(`Deleted ${plural(n, "image")} forever.`);
                 },
               );
             } else {
-              const payload = pending.payload;
+              const chosen = pending.selection;
               void run(
-                () => deleteForeverAction(undefined, { selection: packSelection(payload) }),
+                () => runAction(deleteForeverAction, { selection: packSelection(chosen) }),
                 (n) => {
-                  drop(payload, n);
-                  setMessage(`Deleted ${n} image${n === 1 ? "" : "s"} forever.`);
+                  drop(chosen);
+                  setMessage(`Deleted ${plural(n, "image")} forever.`);
                 },
               );
             }

@@ -1,91 +1,58 @@
+"use client";
+
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import {
+  type Run,
+  addMonthRun,
+  appendPage,
+  flatten,
+  loadFor,
+  monthComplete,
+  rebaseTop,
+  runFromPage,
+} from "@/components/gallery/image-runs";
+import { comparePos, positionOf } from "@/components/gallery/timeline-position";
 import type { ApiError, GalleryItem, GalleryPage } from "@/lib/gallery-types";
 
-export type UseGalleryOptions = {
+/**
+ * The one image-list hook: the timeline, the trash (and later albums and
+ * search results) page through GET /api/images with it. It holds the loaded
+ * runs (image-runs.ts), this session's uploads and removals, and the total.
+ */
+export type ImageListOptions = {
   /** The first page, rendered by the server (newest first). */
   initial: GalleryPage;
-  /** Uploaded during this session; shown first and dropped when a loaded page has them too. */
-  added?: readonly GalleryItem[];
+  /** Query of the listing: the trash, or the timeline. */
+  trash?: boolean;
+  /** Months of the listing, newest first (the timeline's scrubber); lets loadMonth continue a run instead of jumping. */
+  months?: readonly string[];
 };
 
-export type GalleryState = {
-  /** Newest first, each id once: session uploads, then the loaded pages. */
+export type ImageList = {
+  /** Newest first, each id once: loaded pages and this session's uploads, less removed ones. */
   items: GalleryItem[];
-  /** True while the server has more pages. */
+  /** Every image of the listing, loaded or not (server count corrected by this session's changes). */
+  total: number;
+  /** The top run has more pages. */
   hasMore: boolean;
-  /** True while a page request is in flight. */
+  /** A page request is in flight. */
   loading: boolean;
-  /** Message of the last failed page request, for people; cleared by the next attempt. */
+  /** The last failed page request's message, for people; cleared by the next attempt. */
   error: string | null;
-  /** Drops items from view (they were moved to the trash). */
-  removeItems: (ids: Iterable<string>) => void;
-  /** Fetches the next page. Safe to call repeatedly: at most one request runs at a time. */
+  /** Next page of the listing from the top. */
   loadMore: () => Promise<void>;
+  /** Loads `month`: continues the run that ends next to it, or starts one there (?from=). */
+  loadMonth: (month: string) => Promise<void>;
+  /** Every image of `month` is loaded. */
+  isMonthComplete: (month: string) => boolean;
+  /** A new upload: shown at its place in the timeline at once. */
+  addItem: (item: GalleryItem) => void;
+  /** Drops items from view (moved to the trash, restored, deleted). */
+  removeItems: (ids: Iterable<string>) => void;
+  /** Shows removed items again (Undo). */
+  restoreItems: (ids: Iterable<string>) => void;
 };
-
-type Loaded = {
-  items: GalleryItem[];
-  ids: Set<string>;
-  cursor: string | null;
-  /** Pages fetched after `source`. */
-  extraPages: number;
-  /** The server page this list started from. */
-  source: GalleryPage;
-};
-
-const NO_ITEMS: readonly GalleryItem[] = [];
-
-function fromPage(page: GalleryPage): Loaded {
-  const ids = new Set<string>();
-  const items: GalleryItem[] = [];
-  for (const item of page.items) {
-    if (ids.has(item.id)) continue;
-    ids.add(item.id);
-    items.push(item);
-  }
-  return { items, ids, cursor: page.nextCursor, extraPages: 0, source: page };
-}
-
-/** Adds a fetched page, unless the list moved on since it was requested (then the page is stale). */
-function appendPage(prev: Loaded, requestedCursor: string, page: GalleryPage): Loaded {
-  if (prev.cursor !== requestedCursor) return prev;
-  const ids = new Set(prev.ids);
-  const items = prev.items.slice();
-  for (const item of page.items) {
-    if (ids.has(item.id)) continue;
-    ids.add(item.id);
-    items.push(item);
-  }
-  return { items, ids, cursor: page.nextCursor, extraPages: prev.extraPages + 1, source: prev.source };
-}
-
-/**
- * The server sent a new first page (e.g. after router.refresh()). With nothing
- * else loaded it simply replaces the list; otherwise the new first page goes in
- * front of what is loaded, and the cursor keeps pointing past the loaded pages.
- */
-function rebase(prev: Loaded, page: GalleryPage): Loaded {
-  if (prev.extraPages === 0) return fromPage(page);
-  const next = fromPage({ items: [...page.items, ...prev.items], nextCursor: prev.cursor, total: page.total });
-  return { ...next, extraPages: prev.extraPages, source: page };
-}
-
-/** Session uploads (newest first, not already loaded) followed by the loaded items. O(n). */
-export function mergeItems(added: readonly GalleryItem[], loaded: readonly GalleryItem[], loadedIds: ReadonlySet<string>): GalleryItem[] {
-  if (added.length === 0) return loaded as GalleryItem[];
-  const seen = new Set<string>();
-  const fresh: GalleryItem[] = [];
-  for (const item of added) {
-    if (loadedIds.has(item.id) || seen.has(item.id)) continue;
-    seen.add(item.id);
-    fresh.push(item);
-  }
-  if (fresh.length === 0) return loaded as GalleryItem[];
-  // Stable sort, newest first; ISO strings from the server, but parse to be safe.
-  fresh.sort((a, b) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0));
-  return fresh.concat(loaded);
-}
 
 /** The `message` of a JSON `{ code, message }` error body, or a generic sentence for the status. */
 export async function readApiError(res: Response): Promise<string> {
@@ -106,16 +73,14 @@ export function networkErrorMessage(err: unknown): string {
   return "Couldn't reach the server. Check your connection and try again.";
 }
 
-function isAbort(err: unknown): boolean {
-  return err instanceof DOMException && err.name === "AbortError";
-}
+const isAbort = (err: unknown) => err instanceof DOMException && err.name === "AbortError";
 
-async function fetchPage(cursor: string, signal: AbortSignal): Promise<GalleryPage> {
-  const res = await fetch(`/api/images?cursor=${encodeURIComponent(cursor)}`, {
-    signal,
-    cache: "no-store",
-    headers: { accept: "application/json" },
-  });
+export async function fetchImagePage(query: { cursor?: string; from?: string; trash?: boolean }, signal?: AbortSignal): Promise<GalleryPage> {
+  const params = new URLSearchParams();
+  if (query.cursor) params.set("cursor", query.cursor);
+  if (query.from) params.set("from", query.from);
+  if (query.trash) params.set("trash", "1");
+  const res = await fetch(`/api/images?${params}`, { signal, cache: "no-store", headers: { accept: "application/json" } });
   if (!res.ok) throw new Error(await readApiError(res));
   const body = (await res.json()) as Partial<GalleryPage> | null;
   if (!body || !Array.isArray(body.items)) throw new Error("The server sent an unexpected answer.");
@@ -126,58 +91,169 @@ async function fetchPage(cursor: string, signal: AbortSignal): Promise<GalleryPa
   };
 }
 
-/** The gallery's item list: the server's first page, session uploads, and more pages on demand. */
-export function useGallery({ initial, added = NO_ITEMS }: UseGalleryOptions): GalleryState {
-  const [loaded, setLoaded] = useState(() => fromPage(initial));
-  // A new first page from the server: adjust during render rather than in an effect.
-  if (loaded.source !== initial) setLoaded(rebase(loaded, initial));
+/** Inserts session uploads at their timeline position. O(n + k log k). */
+function mergeAdded(loaded: readonly GalleryItem[], added: readonly GalleryItem[]): GalleryItem[] {
+  if (added.length === 0) return loaded as GalleryItem[];
+  const ids = new Set(loaded.map((item) => item.id));
+  const fresh = added.filter((item) => !ids.has(item.id)).sort((a, b) => comparePos(positionOf(b), positionOf(a)));
+  if (fresh.length === 0) return loaded as GalleryItem[];
+  const out: GalleryItem[] = [];
+  let i = 0;
+  for (const item of loaded) {
+    while (i < fresh.length && comparePos(positionOf(fresh[i]), positionOf(item)) > 0) out.push(fresh[i++]);
+    out.push(item);
+  }
+  while (i < fresh.length) out.push(fresh[i++]);
+  return out;
+}
 
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const inFlight = useRef(false);
-  // The cursor whose page arrived but may not be committed yet (the append runs in a transition).
-  const fetched = useRef<string | null>(null);
-  const abort = useRef<AbortController | null>(null);
+/** `serverTotal` is the latest count from the server; `addedSince`/`removedSince` are this session's changes after it. */
+type State = { runs: Run[]; source: GalleryPage; serverTotal: number; addedSince: ReadonlySet<string>; removedSince: ReadonlySet<string> };
 
-  useEffect(() => () => abort.current?.abort(), []);
+const NONE: ReadonlySet<string> = new Set();
 
-  const cursor = loaded.cursor;
-  const loadMore = useCallback(async () => {
-    if (cursor === null || inFlight.current || fetched.current === cursor) return;
-    inFlight.current = true;
-    const controller = new AbortController();
-    abort.current = controller;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await fetchPage(cursor, controller.signal);
-      fetched.current = cursor;
-      // Appending re-renders the whole grid; keep input responsive. `loading` ends in
-      // the same commit, so the sentinel never sees "idle" with the old cursor.
-      startTransition(() => {
-        setLoaded((prev) => appendPage(prev, cursor, page));
-        setLoading(false);
-      });
-    } catch (err) {
-      if (isAbort(err)) return;
-      setError(networkErrorMessage(err));
-      setLoading(false);
-    } finally {
-      if (abort.current === controller) abort.current = null;
-      inFlight.current = false;
-    }
-  }, [cursor]);
+export function useImageList({ initial, trash = false, months = [] }: ImageListOptions): ImageList {
+  const [state, setState] = useState<State>(() => ({
+    runs: [runFromPage(null, initial)],
+    source: initial,
+    serverTotal: initial.total,
+    addedSince: NONE,
+    removedSince: NONE,
+  }));
+  // A new first page from the server (re-render after an action): adjust during render.
+  if (state.source !== initial) {
+    setState({ runs: rebaseTop(state.runs, initial), source: initial, serverTotal: initial.total, addedSince: NONE, removedSince: NONE });
+  }
 
-  // Images deleted in this session disappear at once, whichever page they came from.
+  const [added, setAdded] = useState<GalleryItem[]>([]);
   const [removed, setRemoved] = useState<ReadonlySet<string>>(() => new Set());
-  const removeItems = useCallback((ids: Iterable<string>) => {
+  const [loadingKeys, setLoadingKeys] = useState<ReadonlySet<string>>(() => new Set());
+  const [error, setError] = useState<string | null>(null);
+  const inFlight = useRef(new Set<string>());
+  const controllers = useRef(new Set<AbortController>());
+  useEffect(() => {
+    const all = controllers.current;
+    return () => {
+      for (const c of all) c.abort();
+    };
+  }, []);
+
+  // Latest runs for callbacks, without re-creating them on every page.
+  const runsRef = useRef(state.runs);
+  useEffect(() => {
+    runsRef.current = state.runs;
+  }, [state.runs]);
+  const monthsRef = useRef(months);
+  useEffect(() => {
+    monthsRef.current = months;
+  }, [months]);
+
+  const request = useCallback(
+    async (key: string, query: { cursor?: string; from?: string }, apply: (runs: Run[], page: GalleryPage) => Run[]) => {
+      if (inFlight.current.has(key)) return;
+      inFlight.current.add(key);
+      const controller = new AbortController();
+      controllers.current.add(controller);
+      setLoadingKeys((prev) => new Set(prev).add(key));
+      setError(null);
+      try {
+        const page = await fetchImagePage({ ...query, trash }, controller.signal);
+        // Appending re-renders the grid; keep input responsive.
+        startTransition(() => {
+          setState((prev) => ({ ...prev, runs: apply(prev.runs, page), serverTotal: page.total, addedSince: NONE, removedSince: NONE }));
+          setLoadingKeys((prev) => {
+            const next = new Set(prev);
+            next.delete(key);
+            return next;
+          });
+        });
+      } catch (err) {
+        if (isAbort(err)) return;
+        setError(networkErrorMessage(err));
+        setLoadingKeys((prev) => {
+          const next = new Set(prev);
+          next.delete(key);
+          return next;
+        });
+      } finally {
+        controllers.current.delete(controller);
+        inFlight.current.delete(key);
+      }
+    },
+    [trash],
+  );
+
+  const topCursor = state.runs.find((run) => run.start === null)?.cursor ?? null;
+  const loadMore = useCallback(async () => {
+    const top = runsRef.current.find((run) => run.start === null);
+    if (!top?.cursor) return;
+    const cursor = top.cursor;
+    await request(`more:top:${cursor}`, { cursor }, (runs, page) => appendPage(runs, "top", cursor, page));
+  }, [request]);
+
+  const loadMonth = useCallback(
+    async (month: string) => {
+      const load = loadFor(runsRef.current, month, monthsRef.current);
+      if (!load) return;
+      if (load.kind === "more") {
+        await request(`more:${load.key}:${load.cursor}`, { cursor: load.cursor }, (runs, page) => appendPage(runs, load.key, load.cursor, page));
+      } else {
+        await request(`from:${load.month}`, { from: load.month }, (runs, page) => addMonthRun(runs, load.month, page));
+      }
+    },
+    [request],
+  );
+
+  const runs = state.runs;
+  const isMonthComplete = useCallback((month: string) => monthComplete(runs, month), [runs]);
+
+  const addItem = useCallback((item: GalleryItem) => {
+    setAdded((prev) => [item, ...prev]);
+    setState((prev) => ({ ...prev, addedSince: new Set(prev.addedSince).add(item.id) }));
+  }, []);
+  const removeItems = useCallback((iterable: Iterable<string>) => {
+    const ids = [...iterable];
     setRemoved((prev) => new Set([...prev, ...ids]));
+    setState((prev) => {
+      const addedSince = new Set(prev.addedSince);
+      const removedSince = new Set(prev.removedSince);
+      for (const id of ids) if (!addedSince.delete(id)) removedSince.add(id);
+      return { ...prev, addedSince, removedSince };
+    });
+  }, []);
+  const restoreItems = useCallback((iterable: Iterable<string>) => {
+    const ids = [...iterable];
+    setRemoved((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) next.delete(id);
+      return next;
+    });
+    setState((prev) => {
+      const removedSince = new Set(prev.removedSince);
+      for (const id of ids) removedSince.delete(id);
+      return { ...prev, removedSince };
+    });
   }, []);
 
   const items = useMemo(() => {
-    const merged = mergeItems(added, loaded.items, loaded.ids);
+    const merged = mergeAdded(flatten(runs), added);
     return removed.size ? merged.filter((item) => !removed.has(item.id)) : merged;
-  }, [added, loaded, removed]);
+  }, [runs, added, removed]);
 
-  return { items, hasMore: cursor !== null, loading, error, loadMore, removeItems };
+  // The server's latest count, corrected by what changed after it.
+  const total = Math.max(items.length, state.serverTotal + state.addedSince.size - state.removedSince.size);
+
+  return {
+    items,
+    total,
+    hasMore: topCursor !== null,
+    loading: loadingKeys.size > 0,
+    error,
+    loadMore,
+    loadMonth,
+    isMonthComplete,
+    addItem,
+    removeItems,
+    restoreItems,
+  };
 }

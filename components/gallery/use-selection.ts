@@ -1,29 +1,28 @@
 "use client";
 
 import { useCallback, useMemo, useRef, useState } from "react";
+import type { z } from "zod";
 
 import type { GalleryItem } from "@/lib/gallery-types";
+import type { selectionSchema } from "@/lib/schemas";
 
 /**
- * Which images are selected. "All" means every image in the account, including
- * pages not loaded yet: it travels to the server as `{ all: true, except }` and
- * is resolved there, never from the loaded list.
+ * A selection as the actions take it, inferred from the zod schema (after it
+ * unpacks the wire format): explicit ids, or "everything" with exceptions,
+ * which the server resolves (pages never loaded included).
  */
-export type SelectionState = { mode: "ids"; ids: ReadonlySet<string> } | { mode: "all"; except: ReadonlySet<string> };
+export type Selection = z.output<typeof selectionSchema>;
 
-export type SelectionPayload = { ids: string[] } | { all: true; except?: string[] };
+type State = { mode: "ids"; ids: ReadonlySet<string> } | { mode: "all"; except: ReadonlySet<string> };
 
-const NONE: SelectionState = { mode: "ids", ids: new Set() };
+const NONE: State = { mode: "ids", ids: new Set() };
 
 export function useSelection({ items, total }: { items: GalleryItem[]; total: number }) {
-  const [state, setState] = useState<SelectionState>(NONE);
-  // The anchor for shift-click ranges.
+  const [state, setState] = useState<State>(NONE);
+  // Where shift-click and shift+arrow ranges start.
   const anchor = useRef<string | null>(null);
 
-  const isSelected = useCallback(
-    (id: string) => (state.mode === "all" ? !state.except.has(id) : state.ids.has(id)),
-    [state],
-  );
+  const isSelected = useCallback((id: string) => (state.mode === "all" ? !state.except.has(id) : state.ids.has(id)), [state]);
 
   const count = state.mode === "all" ? Math.max(0, total - state.except.size) : state.ids.size;
 
@@ -46,23 +45,35 @@ export function useSelection({ items, total }: { items: GalleryItem[]; total: nu
     });
   }, []);
 
-  /** A checkbox click; with Shift held, everything between the anchor and this item follows it. */
+  const range = useCallback(
+    (from: string, to: string): string[] => {
+      const a = items.findIndex((item) => item.id === from);
+      const b = items.findIndex((item) => item.id === to);
+      if (a < 0 || b < 0) return [to];
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      return items.slice(lo, hi + 1).map((item) => item.id);
+    },
+    [items],
+  );
+
+  /** A click on a check mark (or on a tile in selection mode); with Shift, everything from the anchor follows it. */
   const toggle = useCallback(
-    (id: string, { shiftKey, selected }: { shiftKey: boolean; selected: boolean }) => {
-      const from = anchor.current ? items.findIndex((item) => item.id === anchor.current) : -1;
-      const to = items.findIndex((item) => item.id === id);
-      if (shiftKey && from >= 0 && to >= 0) {
-        const [lo, hi] = from < to ? [from, to] : [to, from];
-        setMany(
-          items.slice(lo, hi + 1).map((item) => item.id),
-          selected,
-        );
-      } else {
-        setMany([id], selected);
-      }
+    (id: string, { shiftKey = false, selected }: { shiftKey?: boolean; selected?: boolean } = {}) => {
+      const next = selected ?? !isSelected(id);
+      if (shiftKey && anchor.current) setMany(range(anchor.current, id), next);
+      else setMany([id], next);
       anchor.current = id;
     },
-    [items, setMany],
+    [isSelected, range, setMany],
+  );
+
+  /** Shift+arrow: selects from the anchor (or `from`, the tile focus left) to `to`. */
+  const extendTo = useCallback(
+    (from: string, to: string) => {
+      anchor.current ??= from;
+      setMany(range(anchor.current, to), true);
+    },
+    [range, setMany],
   );
 
   const selectAll = useCallback(() => setState({ mode: "all", except: new Set() }), []);
@@ -71,7 +82,7 @@ export function useSelection({ items, total }: { items: GalleryItem[]; total: nu
     setState(NONE);
   }, []);
 
-  const payload = useMemo((): SelectionPayload => {
+  const selection = useMemo((): Selection => {
     if (state.mode === "all") return state.except.size ? { all: true, except: [...state.except] } : { all: true };
     return { ids: [...state.ids] };
   }, [state]);
@@ -79,5 +90,7 @@ export function useSelection({ items, total }: { items: GalleryItem[]; total: nu
   /** Loaded items that are selected, for previews in the confirmation dialog. */
   const selectedLoaded = useMemo(() => items.filter((item) => isSelected(item.id)), [items, isSelected]);
 
-  return { state, count, isSelected, toggle, selectAll, clear, payload, selectedLoaded, allMode: state.mode === "all" };
+  return { count, isSelected, toggle, extendTo, selectAll, clear, selection, selectedLoaded, allMode: state.mode === "all" };
 }
+
+export type SelectionApi = ReturnType<typeof useSelection>;

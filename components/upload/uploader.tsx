@@ -2,65 +2,50 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 
-import { formatBytes, rowPercent, statusText } from "@/components/upload-queue";
-import { type UploadRow, type ZipNotice, filesFromDrop, useUploads } from "@/components/use-uploads";
-import type { GalleryItem } from "@/lib/gallery-types";
+import { formatBytes } from "@/components/format";
+import { ChevronIcon, Spinner, UploadIcon } from "@/components/icons";
+import { rowPercent, statusText } from "@/components/upload/queue";
+import { type UploadRow, type Uploads, type ZipNotice, filesFromDrop } from "@/components/upload/use-uploads";
 
 /**
- * The upload button, the page-wide drop target and the upload queue panel.
- * Files go up three at a time in 4 MiB parts; each row shows its progress and,
- * when it fails, why. A ZIP archive is opened in the browser and each image in
- * it becomes its own row; the archive gets a notice line, not a row.
+ * The upload button, the page-wide drop target and the upload queue. Files go
+ * up three at a time in 4 MiB parts; each row shows its progress and, when it
+ * fails, why. A ZIP archive is opened in the browser and each image in it
+ * becomes its own row; the archive gets a notice line, not a row. The queue
+ * itself (useUploads) belongs to the page, so shared files can join it too.
  */
-export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploaded: (item: GalleryItem) => void }) {
-  const { rows, notices, announcement, summary, busy, addFiles, cancel, clearFinished } = useUploads({ maxBytes, onUploaded });
+export function Uploader({ uploads, maxBytes }: { uploads: Uploads; maxBytes: number }) {
+  const { rows, notices, announcement, summary, busy, addFiles, cancel, clearFinished } = uploads;
   const dragging = useWindowFileDrop(addFiles);
-  const [collapsed, setCollapsed] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  const id = useId();
-  const headingId = `${id}-heading`;
-  const listId = `${id}-list`;
-  const finished = rows.length - summary.active + notices.filter((notice) => notice.state === "opened").length;
-
-  const onCancel = (row: { id: string }, button: HTMLButtonElement) => {
-    // Keep keyboard focus nearby when the row (and its button) disappears.
-    const item = button.closest("li");
-    const sibling = item?.nextElementSibling ?? item?.previousElementSibling;
-    const next =
-      item?.nextElementSibling?.querySelector<HTMLButtonElement>("button[data-cancel]") ??
-      item?.previousElementSibling?.querySelector<HTMLButtonElement>("button[data-cancel]");
-    cancel(row.id);
-    if (next) next.focus();
-    else if (sibling) headingRef.current?.focus();
-    else inputRef.current?.focus();
-  };
-
-  const onClearFinished = () => {
-    const remaining = summary.active > 0;
-    clearFinished();
-    if (remaining) headingRef.current?.focus();
-    else inputRef.current?.focus();
-  };
+  const buttonRef = useRef<HTMLButtonElement>(null);
 
   return (
     <>
-      <label className="relative inline-flex cursor-pointer select-none items-center gap-2 rounded-md bg-sky-600 px-4 py-2 font-medium text-white shadow-sm hover:bg-sky-700 active:bg-sky-800 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-500">
-        <input
-          ref={inputRef}
-          type="file"
-          multiple
-          accept="image/*,.zip,application/zip,application/x-zip-compressed"
-          className="sr-only"
-          onChange={(event) => {
-            const files = Array.from(event.currentTarget.files ?? []);
-            event.currentTarget.value = ""; // choosing the same file again fires change again
-            addFiles(files);
-          }}
-        />
+      <input
+        ref={inputRef}
+        type="file"
+        multiple
+        tabIndex={-1}
+        aria-label="Upload images"
+        accept="image/*,.zip,application/zip,application/x-zip-compressed"
+        className="sr-only"
+        onChange={(event) => {
+          const files = Array.from(event.currentTarget.files ?? []);
+          event.currentTarget.value = ""; // choosing the same file again fires change again
+          addFiles(files);
+        }}
+      />
+      {/* A real button: Enter and Space both open the file chooser. */}
+      <button
+        ref={buttonRef}
+        type="button"
+        onClick={() => inputRef.current?.click()}
+        className="inline-flex shrink-0 items-center gap-2 rounded-md bg-sky-700 px-3 py-2 font-medium text-white shadow-sm select-none hover:bg-sky-800 active:bg-sky-900 sm:px-4"
+      >
         <UploadIcon />
         Upload images
-      </label>
+      </button>
 
       {dragging ? (
         <div className="pointer-events-none fixed inset-0 z-50 flex items-center justify-center bg-sky-950/40 p-6 backdrop-blur-sm">
@@ -72,72 +57,160 @@ export function Uploader({ maxBytes, onUploaded }: { maxBytes: number; onUploade
         </div>
       ) : null}
 
-      <div className="fixed inset-x-2 bottom-2 z-40 flex flex-col items-stretch gap-2 sm:inset-x-auto sm:right-4 sm:bottom-4 sm:w-96">
-        {rows.length > 0 || notices.length > 0 ? (
-          <section
-            aria-labelledby={headingId}
-            className="flex max-h-[70vh] flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white text-zinc-900 shadow-xl dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
-          >
-            <div className="flex items-center gap-2 border-b border-zinc-200 px-4 py-2.5 dark:border-zinc-700">
-              <h2 id={headingId} ref={headingRef} tabIndex={-1} className="text-sm font-semibold focus:outline-none focus-visible:outline-2">
-                Uploads
-              </h2>
-              <button
-                type="button"
-                onClick={onClearFinished}
-                disabled={finished === 0}
-                className="ml-auto rounded px-2 py-1 text-xs font-medium text-sky-700 hover:bg-sky-50 disabled:cursor-not-allowed disabled:text-zinc-400 disabled:hover:bg-transparent dark:text-sky-400 dark:hover:bg-zinc-800 dark:disabled:text-zinc-600"
-              >
-                Clear finished
-              </button>
-              <button
-                type="button"
-                onClick={() => setCollapsed((c) => !c)}
-                aria-expanded={!collapsed}
-                aria-controls={listId}
-                aria-label={collapsed ? "Show upload list" : "Hide upload list"}
-                className="rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
-              >
-                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className={`size-4 transition-transform ${collapsed ? "rotate-180" : ""}`}>
-                  <path fillRule="evenodd" d="M5.22 7.22a.75.75 0 0 1 1.06 0L10 10.94l3.72-3.72a.75.75 0 1 1 1.06 1.06l-4.25 4.25a.75.75 0 0 1-1.06 0L5.22 8.28a.75.75 0 0 1 0-1.06Z" clipRule="evenodd" />
-                </svg>
-              </button>
-            </div>
-
-            <div className="border-b border-zinc-200 px-4 py-2.5 dark:border-zinc-700">
-              <p className="mb-1.5 text-xs tabular-nums text-zinc-600 dark:text-zinc-400">{summary.text}</p>
-              <Bar
-                label="Overall upload progress"
-                value={summary.percent}
-                valueText={summary.text}
-                tone={busy ? "active" : summary.failed > 0 && summary.done === 0 ? "error" : "done"}
-              />
-            </div>
-
-            <ul id={listId} hidden={collapsed} aria-label="Files" className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800">
-              {notices.map((notice) => (
-                <Notice key={notice.id} notice={notice} onCancel={onCancel} />
-              ))}
-              {rows.map((row) => (
-                <Row key={row.id} row={row} onCancel={onCancel} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-
-        <p
-          role="status"
-          aria-live="polite"
-          className={
-            announcement
-              ? "rounded-lg border border-zinc-200 bg-white px-4 py-2 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
-              : "sr-only"
-          }
-        >
-          {announcement}
-        </p>
-      </div>
+      <UploadPanel
+        rows={rows}
+        notices={notices}
+        announcement={announcement}
+        summary={summary}
+        busy={busy}
+        cancel={cancel}
+        clearFinished={clearFinished}
+        onEmpty={() => buttonRef.current?.focus()}
+      />
     </>
+  );
+}
+
+const AUTO_CLOSE_MS = 6_000;
+
+/**
+ * The upload queue as a small chip in the corner (progress, then a green
+ * "done" or a red count of failures), which opens into the list of files. A
+ * batch that went up without failures closes by itself after a few seconds,
+ * unless the pointer or focus is on it.
+ */
+function UploadPanel({
+  rows,
+  notices,
+  announcement,
+  summary,
+  busy,
+  cancel,
+  clearFinished,
+  onEmpty,
+}: Pick<Uploads, "rows" | "notices" | "announcement" | "summary" | "busy" | "cancel" | "clearFinished"> & { onEmpty: () => void }) {
+  const [expanded, setExpanded] = useState(false);
+  const [engaged, setEngaged] = useState(false);
+  const panelRef = useRef<HTMLElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const id = useId();
+  const listId = `${id}-list`;
+  const visible = rows.length > 0 || notices.length > 0;
+  const failed = summary.failed;
+  const finished = rows.length - summary.active + notices.filter((notice) => notice.state === "opened").length;
+  const tone: keyof typeof TONES = failed > 0 && !busy ? "error" : busy ? "active" : "done";
+
+  // A clean batch closes by itself.
+  useEffect(() => {
+    if (!visible || busy || failed > 0 || engaged) return;
+    const timer = setTimeout(() => {
+      if (panelRef.current?.matches(":hover, :focus-within")) return;
+      setExpanded(false);
+      clearFinished();
+    }, AUTO_CLOSE_MS);
+    return () => clearTimeout(timer);
+  }, [visible, busy, failed, engaged, clearFinished]);
+
+  const onCancel = (row: { id: string }, button: HTMLButtonElement) => {
+    // Keep keyboard focus nearby when the row (and its button) disappears.
+    const item = button.closest("li");
+    const next =
+      item?.nextElementSibling?.querySelector<HTMLButtonElement>("button[data-cancel]") ??
+      item?.previousElementSibling?.querySelector<HTMLButtonElement>("button[data-cancel]");
+    cancel(row.id);
+    if (next) next.focus();
+    else headingRef.current?.focus();
+  };
+
+  const dismiss = () => {
+    const remaining = summary.active > 0;
+    clearFinished();
+    if (remaining) headingRef.current?.focus();
+    else {
+      setExpanded(false);
+      onEmpty();
+    }
+  };
+
+  return (
+    <div className="pointer-events-none fixed right-2 bottom-[4.75rem] left-2 z-40 flex flex-col items-end gap-2 sm:right-4 sm:bottom-4 sm:left-auto">
+      {visible ? (
+        <section
+          ref={panelRef}
+          aria-labelledby={`${id}-heading`}
+          data-testid="upload-panel"
+          data-state={tone}
+          onPointerEnter={() => setEngaged(true)}
+          onPointerLeave={() => setEngaged(false)}
+          className={`pointer-events-auto flex max-h-[50vh] w-full flex-col overflow-hidden rounded-xl border bg-white text-zinc-900 shadow-xl sm:max-h-[60vh] sm:w-96 dark:bg-zinc-900 dark:text-zinc-100 ${
+            tone === "error" ? "border-red-300 dark:border-red-800" : "border-zinc-200 dark:border-zinc-700"
+          } ${expanded ? "" : "sm:w-80"}`}
+        >
+          <div className="flex items-center gap-2 px-3 py-2">
+            <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="sr-only">
+              Uploads
+            </h2>
+            <button
+              type="button"
+              onClick={() => setExpanded((e) => !e)}
+              aria-expanded={expanded}
+              aria-controls={listId}
+              className="flex min-w-0 flex-1 items-center gap-2 rounded-md px-1 py-1 text-left hover:bg-zinc-100 dark:hover:bg-zinc-800"
+            >
+              <span
+                className={`flex size-7 shrink-0 items-center justify-center rounded-full text-xs font-bold text-white ${
+                  tone === "error" ? "bg-red-700" : tone === "done" ? "bg-emerald-700" : "bg-sky-700"
+                }`}
+                aria-hidden="true"
+              >
+                {tone === "error" ? failed : tone === "done" ? "✓" : <Spinner className="size-4" />}
+              </span>
+              <span className="min-w-0 flex-1">
+                <span className="block truncate text-sm font-medium">{expanded ? "Hide uploads" : "Show uploads"}</span>
+                <span className="block truncate text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{summary.text}</span>
+              </span>
+              <ChevronIcon direction={expanded ? "down" : "up"} className="size-4 shrink-0 text-zinc-500" />
+            </button>
+            {!busy ? (
+              <button
+                type="button"
+                onClick={dismiss}
+                disabled={finished === 0}
+                className="shrink-0 rounded px-2 py-1 text-xs font-medium text-sky-800 hover:bg-sky-50 disabled:opacity-50 dark:text-sky-300 dark:hover:bg-zinc-800"
+              >
+                {failed > 0 ? "Dismiss" : "Clear finished"}
+              </button>
+            ) : null}
+          </div>
+          <div className="px-3 pb-2">
+            <Bar label="Overall upload progress" value={summary.percent} valueText={summary.text} tone={tone} />
+          </div>
+
+          <ul id={listId} hidden={!expanded} aria-label="Files" className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto border-t border-zinc-200 dark:divide-zinc-800 dark:border-zinc-700">
+            {notices.map((notice) => (
+              <Notice key={notice.id} notice={notice} onCancel={onCancel} />
+            ))}
+            {rows.map((row) => (
+              <Row key={row.id} row={row} onCancel={onCancel} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <p
+        role="status"
+        aria-live="polite"
+        className={
+          announcement && visible
+            ? `pointer-events-auto rounded-lg border bg-white px-3 py-1.5 text-sm shadow-lg dark:bg-zinc-900 ${
+                failed > 0 ? "border-red-300 text-red-800 dark:border-red-800 dark:text-red-300" : "border-zinc-200 dark:border-zinc-700"
+              }`
+            : "sr-only"
+        }
+      >
+        {announcement}
+      </p>
+    </div>
   );
 }
 
@@ -261,15 +334,6 @@ function Bar({
         style={{ width: `${Math.max(0, Math.min(100, value))}%` }}
       />
     </div>
-  );
-}
-
-function UploadIcon({ className = "size-5" }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className={className}>
-      <path d="M9.25 13.25a.75.75 0 0 0 1.5 0V4.636l2.955 3.129a.75.75 0 0 0 1.09-1.03l-4.25-4.5a.75.75 0 0 0-1.09 0l-4.25 4.5a.75.75 0 1 0 1.09 1.03L9.25 4.636v8.614Z" />
-      <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
-    </svg>
   );
 }
 

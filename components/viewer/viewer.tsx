@@ -10,56 +10,57 @@ import {
   formatTakenAt,
   fitInside,
 } from "@/components/format";
-import { networkErrorMessage, readApiError } from "@/components/use-gallery";
+import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { ChevronIcon, CloseIcon, DownloadIcon, ImageOffIcon, PinIcon, Spinner, TrashIcon } from "@/components/icons";
 import { imageUrl, type GalleryItem, type ImageDetails } from "@/lib/gallery-types";
 
-export type ImageViewerProps = {
-  /** The gallery's loaded list, newest first. */
-  items: GalleryItem[];
-  /** Index into `items` of the image shown. */
-  index: number;
-  /** Show another image (Previous/Next, arrow keys). */
-  onIndexChange: (index: number) => void;
-  /** The dialog closed (Close, Escape, backdrop click); unmount the viewer. */
-  onClose: () => void;
-  /** The gallery has more pages; "Next" on the last loaded image asks for one. */
-  hasMore?: boolean;
-  loadingMore?: boolean;
+export type ViewerProps = {
+  /** The image shown. */
+  item: GalleryItem;
+  /** "3 of 40+", or null when the viewer has no list (a photo's own page). */
+  counter: string | null;
+  previousId: string | null;
+  nextId: string | null;
+  onPrevious: (() => void) | null;
+  onNext: (() => void) | null;
+  nextBusy?: boolean;
   loadMoreError?: string | null;
-  onLoadMore?: () => void | Promise<void>;
-  /** Asks to move the shown image to the trash (the gallery confirms first). */
+  /** Close (Escape, the Close button, a click beside the image). */
+  onClose: () => void;
+  /** Asks to move the image to the trash (the timeline confirms first). */
   onDelete?: (item: GalleryItem) => void;
+  /** Details the server already read (a photo's own page). */
+  initialDetails?: ImageDetails;
+  /** An overlay (a native modal <dialog>), or the page's main content. */
+  mode: "modal" | "page";
 };
 
 const PREVIEW_SIZE = 1600;
 const DETAILS_DELAY_MS = 120;
+const SWIPE_PX = 50;
 const COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 
 type DetailsEntry = { status: "ready"; data: ImageDetails } | { status: "error"; message: string };
 
 /**
- * A modal lightbox over the gallery: the preview image, Previous/Next, a details
- * panel and a download link. Uses the native <dialog> (showModal) for focus
- * trapping and Escape; the gallery puts focus back on the opening tile in onClose.
+ * The photo viewer: the preview image, Previous/Next (arrow keys, swipe), a
+ * details panel and a download link. As an overlay it is a native modal
+ * <dialog> (focus trapped, Escape closes); as a page, the main content.
  */
-export function ImageViewer(props: ImageViewerProps) {
-  const item = props.items[props.index];
-  if (!item) return null;
-  return <ViewerDialog {...props} item={item} />;
-}
-
-function ViewerDialog({
-  items,
-  index,
+export function Viewer({
   item,
-  onIndexChange,
-  onClose,
-  hasMore = false,
-  loadingMore = false,
+  counter,
+  previousId,
+  nextId,
+  onPrevious,
+  onNext,
+  nextBusy = false,
   loadMoreError = null,
-  onLoadMore,
+  onClose,
   onDelete,
-}: ImageViewerProps & { item: GalleryItem }) {
+  initialDetails,
+  mode,
+}: ViewerProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -84,43 +85,37 @@ function ViewerDialog({
       root.style.overflow = previousOverflow;
     };
   }, []);
-  const close = () => dialog.current?.close();
-
-  // Navigation
-  const isFirst = index <= 0;
-  const isLast = index >= items.length - 1;
-  const pendingNext = useRef<string | null>(null);
-  const goPrevious = () => {
-    if (!isFirst) onIndexChange(index - 1);
-  };
-  const goNext = () => {
-    if (!isLast) onIndexChange(index + 1);
-    else if (hasMore && !loadingMore) {
-      pendingNext.current = item.id;
-      void onLoadMore?.();
-    }
-  };
-  // After "Next" asked for another page, move on once it has arrived.
-  const advance = useEffectEvent((to: number) => onIndexChange(to));
-  useEffect(() => {
-    const wanted = pendingNext.current;
-    if (wanted === null) return;
-    if (wanted !== item.id) pendingNext.current = null;
-    else if (index < items.length - 1) {
-      pendingNext.current = null;
-      advance(index + 1);
-    } else if (!hasMore) pendingNext.current = null;
-  }, [item.id, index, items.length, hasMore]);
+  const close = () => (dialog.current ? dialog.current.close() : onClose());
 
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (event.key === "ArrowLeft") {
+    if (event.key === "ArrowLeft" && onPrevious) {
       event.preventDefault();
-      goPrevious();
-    } else if (event.key === "ArrowRight") {
+      onPrevious();
+    } else if (event.key === "ArrowRight" && onNext) {
       event.preventDefault();
-      goNext();
+      onNext();
+    } else if (event.key === "Escape" && mode === "page") {
+      event.preventDefault();
+      onClose();
     }
+  };
+
+  // Swipe left/right on the image moves between photos.
+  const swipe = useRef<{ x: number; y: number; id: number } | null>(null);
+  const onPointerDown = (event: React.PointerEvent) => {
+    if (event.pointerType === "mouse") return;
+    swipe.current = { x: event.clientX, y: event.clientY, id: event.pointerId };
+  };
+  const onPointerUp = (event: React.PointerEvent) => {
+    const start = swipe.current;
+    swipe.current = null;
+    if (!start || start.id !== event.pointerId) return;
+    const dx = event.clientX - start.x;
+    const dy = event.clientY - start.y;
+    if (Math.abs(dx) < SWIPE_PX || Math.abs(dx) < Math.abs(dy) * 1.5) return;
+    if (dx < 0) onNext?.();
+    else onPrevious?.();
   };
 
   // Preview loading state, per image.
@@ -129,9 +124,7 @@ function ViewerDialog({
   const loaded = loadedId === item.id;
   const failed = failedId === item.id;
 
-  // Warm the cache for the neighbours so Previous/Next feel instant.
-  const previousId = items[index - 1]?.id;
-  const nextId = items[index + 1]?.id;
+  // Warm the cache for the neighbours so Previous/Next (and swipes) feel instant.
   useEffect(() => {
     const timer = setTimeout(() => {
       for (const id of [nextId, previousId]) {
@@ -145,7 +138,9 @@ function ViewerDialog({
   }, [previousId, nextId]);
 
   // Details, fetched per image (after a short pause, so holding an arrow key does not flood the server).
-  const [details, setDetails] = useState<Record<string, DetailsEntry>>({});
+  const [details, setDetails] = useState<Record<string, DetailsEntry>>(() =>
+    initialDetails ? { [initialDetails.id]: { status: "ready", data: initialDetails } } : {},
+  );
   const id = item.id;
   const entry = details[id];
   const missing = entry === undefined;
@@ -181,10 +176,124 @@ function ViewerDialog({
     });
 
   const preview = fitInside(item, PREVIEW_SIZE);
-  const counter = `${(index + 1).toLocaleString("en-US")} of ${items.length.toLocaleString("en-US")}${hasMore ? "+" : ""}`;
-  const nextBusy = isLast && hasMore && loadingMore;
-  const nextDisabled = isLast && (!hasMore || loadingMore);
+  const Title = mode === "page" ? "h1" : "h2";
 
+  const body = (
+    <div className="flex h-full flex-col lg:flex-row">
+      <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-2 px-3 py-2 sm:gap-3 sm:px-4 sm:py-3">
+          <div className="min-w-0 flex-1">
+            <Title id={titleId} className="truncate text-base font-semibold text-white" title={item.name}>
+              {item.name}
+            </Title>
+            {counter ? <p className="text-xs text-zinc-300 tabular-nums">{counter}</p> : null}
+          </div>
+          <a
+            href={imageUrl(item.id, "original", { download: true })}
+            download={item.name}
+            aria-label="Download original"
+            className="inline-flex shrink-0 items-center gap-2 rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-sky-600"
+          >
+            <DownloadIcon className="size-4" />
+            <span className="max-sm:hidden">Download original</span>
+          </a>
+          {onDelete ? (
+            <button
+              type="button"
+              onClick={() => onDelete(item)}
+              aria-label="Delete"
+              className="inline-flex shrink-0 items-center gap-2 rounded-md bg-red-700 px-3 py-2 text-sm font-medium text-white hover:bg-red-600"
+            >
+              <TrashIcon className="size-4" />
+              <span className="max-sm:hidden">Delete</span>
+            </button>
+          ) : null}
+          <button
+            ref={closeButton}
+            type="button"
+            onClick={close}
+            aria-label="Close"
+            className="inline-flex shrink-0 items-center gap-2 rounded-md bg-white/10 px-3 py-2 text-sm font-medium text-white hover:bg-white/20"
+          >
+            <CloseIcon className="size-4" />
+            <span className="max-sm:hidden">Close</span>
+          </button>
+        </header>
+
+        <div className="relative min-h-0 flex-1 touch-pan-y" onPointerDown={onPointerDown} onPointerUp={onPointerUp} onPointerCancel={() => (swipe.current = null)}>
+          <div
+            className="absolute inset-0 flex items-center justify-center px-2 pb-4 sm:px-16"
+            onClick={(event) => {
+              if (event.target === event.currentTarget) close();
+            }}
+          >
+            {!loaded && !failed ? (
+              <div role="status" className="pointer-events-none absolute inset-0 flex items-center justify-center text-zinc-300">
+                <Spinner className="size-10" />
+                <span className="sr-only">Loading image…</span>
+              </div>
+            ) : null}
+            {failed ? (
+              <div className="flex flex-col items-center gap-2 text-sm text-zinc-300">
+                <ImageOffIcon className="size-10" />
+                Preview unavailable
+              </div>
+            ) : (
+              // eslint-disable-next-line @next/next/no-img-element -- private, per-user bytes that the server already resized; next/image would proxy and re-encode them.
+              <img
+                key={item.id}
+                src={imageUrl(item.id, "preview")}
+                alt={item.name}
+                width={preview.width}
+                height={preview.height}
+                decoding="async"
+                draggable={false}
+                onLoad={() => setLoadedId(item.id)}
+                onError={() => setFailedId(item.id)}
+                className={`h-auto max-h-full w-auto max-w-full rounded-sm object-contain shadow-2xl transition-opacity duration-200 select-none ${
+                  loaded ? "opacity-100" : "opacity-0"
+                }`}
+              />
+            )}
+          </div>
+
+          {onPrevious || onNext ? (
+            <>
+              <NavButton label="Previous image" side="left" disabled={!onPrevious} onClick={() => onPrevious?.()}>
+                <ChevronIcon direction="left" className="size-6" />
+              </NavButton>
+              <NavButton label="Next image" side="right" disabled={!onNext || nextBusy} busy={nextBusy} onClick={() => onNext?.()}>
+                {nextBusy ? <Spinner className="size-6" /> : <ChevronIcon direction="right" className="size-6" />}
+              </NavButton>
+            </>
+          ) : null}
+          {loadMoreError ? (
+            <p role="alert" className="absolute right-3 bottom-3 max-w-xs rounded-md bg-red-950/90 px-3 py-2 text-xs text-red-200 shadow">
+              {loadMoreError}
+            </p>
+          ) : null}
+        </div>
+      </div>
+
+      <aside
+        aria-labelledby={detailsTitleId}
+        className="max-h-[40dvh] shrink-0 overflow-y-auto border-t border-zinc-200 bg-white p-4 text-zinc-900 lg:max-h-none lg:w-80 lg:border-t-0 lg:border-l dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        <h3 id={detailsTitleId} className="mb-3 text-sm font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
+          Details
+        </h3>
+        <DetailsPanel item={item} entry={entry} onRetry={retryDetails} />
+      </aside>
+    </div>
+  );
+
+  if (mode === "page") {
+    return (
+      <main aria-labelledby={titleId} onKeyDown={onKeyDown} className="fixed inset-0 z-30 overflow-hidden bg-zinc-950 text-zinc-100">
+        {body}
+      </main>
+    );
+  }
   return (
     <dialog
       ref={dialog}
@@ -195,107 +304,7 @@ function ViewerDialog({
       }}
       className="fixed inset-0 m-0 h-full max-h-none w-full max-w-none overflow-hidden border-0 bg-zinc-950 p-0 text-zinc-100 transition-opacity duration-150 backdrop:bg-black/60 starting:opacity-0"
     >
-      <div className="flex h-full flex-col lg:flex-row">
-        <div className="flex min-h-0 min-w-0 flex-1 flex-col">
-          <header className="flex items-center gap-2 px-3 py-2 sm:gap-3 sm:px-4 sm:py-3">
-            <div className="min-w-0 flex-1">
-              <h2 id={titleId} className="truncate text-base font-semibold text-white" title={item.name}>
-                {item.name}
-              </h2>
-              <p className="text-xs text-zinc-400 tabular-nums">{counter}</p>
-            </div>
-            <a
-              href={imageUrl(item.id, "original", { download: true })}
-              download={item.name}
-              className="inline-flex shrink-0 items-center gap-2 rounded-md bg-sky-600 px-3 py-2 text-sm font-medium text-white shadow-sm hover:bg-sky-500"
-            >
-              <DownloadIcon className="size-4" />
-              <span className="sr-only sm:not-sr-only">Download original</span>
-            </a>
-            {onDelete ? (
-              <button
-                type="button"
-                onClick={() => onDelete(item)}
-                className="inline-flex shrink-0 items-center gap-2 rounded-md bg-red-600/90 px-3 py-2 text-sm font-medium text-white hover:bg-red-500"
-              >
-                Delete
-              </button>
-            ) : null}
-            <button
-              ref={closeButton}
-              type="button"
-              onClick={close}
-              className="inline-flex shrink-0 items-center gap-2 rounded-md bg-white/10 px-3 py-2 text-sm font-medium text-white hover:bg-white/20"
-            >
-              <CloseIcon className="size-4" />
-              <span className="sr-only sm:not-sr-only">Close</span>
-            </button>
-          </header>
-
-          <div className="relative min-h-0 flex-1">
-            <div
-              className="absolute inset-0 flex items-center justify-center px-14 pb-4 sm:px-16"
-              onClick={(event) => {
-                if (event.target === event.currentTarget) close();
-              }}
-            >
-              {!loaded && !failed ? (
-                <div role="status" className="absolute inset-0 flex items-center justify-center text-zinc-300">
-                  <Spinner className="size-10" />
-                  <span className="sr-only">Loading image…</span>
-                </div>
-              ) : null}
-              {failed ? (
-                <div className="flex flex-col items-center gap-2 text-sm text-zinc-400">
-                  <ImageOffIcon className="size-10" />
-                  Preview unavailable
-                </div>
-              ) : (
-                // eslint-disable-next-line @next/next/no-img-element -- private, per-user bytes that the server already resized; next/image would proxy and re-encode them.
-                <img
-                  key={item.id}
-                  src={imageUrl(item.id, "preview")}
-                  alt={item.name}
-                  width={preview.width}
-                  height={preview.height}
-                  decoding="async"
-                  draggable={false}
-                  onLoad={() => setLoadedId(item.id)}
-                  onError={() => setFailedId(item.id)}
-                  className={`h-auto max-h-full w-auto max-w-full rounded-sm object-contain shadow-2xl transition-opacity duration-200 ${
-                    loaded ? "opacity-100" : "opacity-0"
-                  }`}
-                />
-              )}
-            </div>
-
-            <NavButton label="Previous image" side="left" disabled={isFirst} onClick={goPrevious}>
-              <ChevronIcon direction="left" className="size-6" />
-            </NavButton>
-            <NavButton label="Next image" side="right" disabled={nextDisabled} busy={nextBusy} onClick={goNext}>
-              {nextBusy ? <Spinner className="size-6" /> : <ChevronIcon direction="right" className="size-6" />}
-            </NavButton>
-            {isLast && loadMoreError ? (
-              <p
-                role="alert"
-                className="absolute right-3 bottom-3 max-w-xs rounded-md bg-red-950/90 px-3 py-2 text-xs text-red-200 shadow"
-              >
-                {loadMoreError}
-              </p>
-            ) : null}
-          </div>
-        </div>
-
-        <aside
-          aria-labelledby={detailsTitleId}
-          className="max-h-[40dvh] shrink-0 overflow-y-auto border-t border-zinc-200 bg-white p-4 text-zinc-900 lg:max-h-none lg:w-80 lg:border-t-0 lg:border-l dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
-        >
-          <h3 id={detailsTitleId} className="mb-3 text-sm font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
-            Details
-          </h3>
-          <DetailsPanel item={item} entry={entry} onRetry={retryDetails} />
-        </aside>
-      </div>
+      {body}
     </dialog>
   );
 }
@@ -426,61 +435,3 @@ function Row({ term, children }: { term: string; children: React.ReactNode }) {
   );
 }
 
-// ---------------------------------------------------------------------------
-// Icons
-// ---------------------------------------------------------------------------
-
-export function Spinner({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" className={`animate-spin ${className ?? ""}`}>
-      <circle cx="12" cy="12" r="10" stroke="currentColor" strokeOpacity={0.25} strokeWidth={3} />
-      <path d="M22 12a10 10 0 0 0-10-10" stroke="currentColor" strokeWidth={3} strokeLinecap="round" />
-    </svg>
-  );
-}
-
-function ChevronIcon({ direction, className }: { direction: "left" | "right"; className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d={direction === "left" ? "M15 18l-6-6 6-6" : "M9 18l6-6-6-6"} />
-    </svg>
-  );
-}
-
-function CloseIcon({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d="M6 6l12 12M18 6L6 18" />
-    </svg>
-  );
-}
-
-function DownloadIcon({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d="M12 4v11m0 0l-4-4m4 4l4-4M5 19h14" />
-    </svg>
-  );
-}
-
-function PinIcon({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d="M12 21s-7-6.1-7-11.5A7 7 0 0 1 19 9.5C19 14.9 12 21 12 21Z" />
-      <circle cx="12" cy="9.5" r="2.5" />
-    </svg>
-  );
-}
-
-export function ImageOffIcon({ className }: { className?: string }) {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.5} className={className}>
-      <path strokeLinecap="round" strokeLinejoin="round" d="M3 3l18 18" />
-      <path
-        strokeLinecap="round"
-        strokeLinejoin="round"
-        d="M9.75 4.5h9.75A1.5 1.5 0 0 1 21 6v9.75M18 19.5H4.5A1.5 1.5 0 0 1 3 18V6c0-.4.16-.78.42-1.06M3 16.5l4.5-4.5 3 3m3.3-1.2L15 12l3 3"
-      />
-    </svg>
-  );
-}
