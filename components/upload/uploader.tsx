@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 
-import { formatBytes } from "@/components/format";
+import { formatBytes, plural } from "@/components/format";
 import { ChevronIcon, Spinner, UploadIcon } from "@/components/icons";
 import { rowPercent, statusText } from "@/components/upload/queue";
 import { type UploadRow, type Uploads, type ZipNotice, filesFromDrop } from "@/components/upload/use-uploads";
@@ -166,7 +166,10 @@ function UploadPanel({
                 {tone === "error" ? failed : tone === "done" ? "✓" : <Spinner className="size-4" />}
               </span>
               <span className="min-w-0 flex-1">
-                <span className="block truncate text-sm font-medium">{expanded ? "Hide uploads" : "Show uploads"}</span>
+                <span className="block truncate text-sm font-medium">
+                  {busy ? "Uploading…" : failed > 0 ? `${plural(failed, "upload")} failed` : "All uploaded"}
+                  <span className="sr-only">{expanded ? ", hide the list" : ", show the list"}</span>
+                </span>
                 <span className="block truncate text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{summary.text}</span>
               </span>
               <ChevronIcon direction={expanded ? "down" : "up"} className="size-4 shrink-0 text-zinc-500" />
