@@ -19,13 +19,13 @@ export function AccountMenu({ name }: { name: string }) {
       <button
         type="button"
         popoverTarget={`${id}-menu`}
-        aria-label={`Account: ${name}`}
         className="flex max-w-full min-w-0 items-center gap-2 rounded-full py-1 pr-1 pl-1 hover:bg-zinc-100 sm:pr-3 dark:hover:bg-zinc-800"
       >
+        <span className="sr-only">Account: </span>
         <span aria-hidden="true" className="flex size-8 shrink-0 items-center justify-center rounded-full bg-sky-700 text-sm font-semibold text-white">
           {initial}
         </span>
-        <span data-testid="display-name" className="max-w-48 truncate text-sm text-zinc-700 max-sm:hidden dark:text-zinc-200">
+        <span data-testid="display-name" className="max-w-48 truncate text-sm text-zinc-700 max-sm:sr-only dark:text-zinc-200">
           {name}
         </span>
       </button>

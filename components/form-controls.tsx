@@ -53,7 +53,7 @@ export function TextField({
         className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500"
       />
       {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-zinc-500">
+        <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
           {hint}
         </p>
       ) : null}
@@ -69,7 +69,7 @@ export function TextField({
 export function SubmitButton({ children, variant = "primary" }: { children: React.ReactNode; variant?: "primary" | "danger" }) {
   const { pending } = useFormStatus();
   const colours =
-    variant === "danger" ? "bg-red-600 hover:bg-red-700 text-white" : "bg-sky-600 hover:bg-sky-700 text-white";
+    variant === "danger" ? "bg-red-700 hover:bg-red-800 text-white" : "bg-sky-700 hover:bg-sky-800 text-white";
   return (
     <button
       type="submit"

@@ -41,6 +41,9 @@ for (const colorScheme of ["light", "dark"] as const) {
     await expectAccessible(page, "confirmation dialog");
     await page.getByRole("button", { name: "Move to trash" }).click();
     await expect(page.getByRole("button", { name: "Undo" })).toBeVisible();
+    // Once the toast has finished sliding in (axe would measure a half-faded colour).
+    await expect(page.locator('[data-sonner-toast][data-mounted="true"]')).toBeVisible();
+    await page.waitForTimeout(800);
     await expectAccessible(page, "toast with Undo");
 
     await gallery.tile("harbour at dusk.jpg").click();
@@ -60,7 +63,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.goto("/settings");
     await expectAccessible(page, "settings");
     await dashboard.openAccountMenu();
-    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
     await expectAccessible(page, "account menu");
   });
 }

@@ -33,7 +33,6 @@ test("keyboard only: upload, view, move with arrows, select a range, delete, und
   test.setTimeout(150_000);
   const creds = newCredentials("keys");
   await page.goto("/register");
-  await page.keyboard.press("Tab");
   for (const [i, value] of [creds.username, creds.displayName, creds.password, creds.password].entries()) {
     await tabTo(page, `field ${i}`, (el) => el.tag === "INPUT");
     await page.keyboard.type(value);
@@ -61,9 +60,9 @@ test("keyboard only: upload, view, move with arrows, select a range, delete, und
 
   // Into the grid: the newest photo (k4) is first.
   await tabTo(page, "a photo", (el) => el.tile);
-  expect(await focusedTile(page)).toBe("Open k4.jpg");
+  await expect.poll(() => focusedTile(page)).toBe("Open k4.jpg");
   await page.keyboard.press("ArrowRight");
-  expect(await focusedTile(page)).toBe("Open k3.jpg");
+  await expect.poll(() => focusedTile(page)).toBe("Open k3.jpg");
   await expectFocusVisible(page, "k3");
 
   // Enter opens the viewer at the photo's URL; the arrows move, and Escape comes back to the last photo seen.
@@ -86,7 +85,7 @@ test("keyboard only: upload, view, move with arrows, select a range, delete, und
 
   // A range: Home, then Shift+Right twice selects k4, k3, k2.
   await page.keyboard.press("Home");
-  expect(await focusedTile(page)).toBe("Open k4.jpg");
+  await expect.poll(() => focusedTile(page)).toBe("Open k4.jpg");
   await page.keyboard.press("Shift+ArrowRight");
   await page.keyboard.press("Shift+ArrowRight");
   const bar = page.getByRole("toolbar", { name: "Selection" });

@@ -30,7 +30,7 @@ test("phone 390×844: every action is reachable and no page scrolls sideways", a
   await page.keyboard.press("Escape");
 
   const gallery = new GalleryPage(page);
-  await expect(page.getByRole("button", { name: "Upload images" })).toBeVisible();
+  await expect(page.locator("button", { hasText: "Upload images" })).toBeVisible();
   await gallery.upload(await samplePhotos());
   await gallery.expectUploadsSettled(7);
   await expectNoHorizontalOverflow(page, "timeline while uploading");

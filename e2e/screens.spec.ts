@@ -2,6 +2,12 @@ import { expect, test } from "./fixtures";
 import { GalleryPage } from "./pages/gallery-page";
 import { samplePhotos } from "./photos";
 
+/** Every rendered thumbnail has loaded and faded in. */
+const thumbnailsShown = (page: import("@playwright/test").Page) =>
+  page.waitForFunction(() =>
+    [...document.querySelectorAll("[data-tile-id] img")].every((img) => (img as HTMLImageElement).complete && getComputedStyle(img).opacity === "1"),
+  );
+
 const sizes = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 // Screenshots of every page at desktop and phone size, light and dark, kept in
@@ -28,7 +34,7 @@ test("a tour of the pages, with screenshots", async ({ page, user, dashboard }) 
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto("/");
       await expect(gallery.tile("market.jpg")).toBeVisible();
-      await page.waitForFunction(() => [...document.querySelectorAll("[data-tile-id] img")].every((img) => (img as HTMLImageElement).complete));
+      await thumbnailsShown(page);
       await shot("timeline", true);
 
       await page.getByRole("checkbox", { name: "Select market.jpg" }).check();
@@ -54,9 +60,12 @@ test("a tour of the pages, with screenshots", async ({ page, user, dashboard }) 
       await expect(viewer.getByRole("img", { name: "harbour at dusk.jpg" })).toHaveCSS("opacity", "1");
       await shot("viewer");
       await page.keyboard.press("Escape");
+      await expect(page.getByRole("dialog")).toHaveCount(0);
+      await expect(page).toHaveURL(/\/$/);
 
       await page.goto("/trash");
       await expect(page.getByTestId("trash-item")).toHaveCount(1);
+      await thumbnailsShown(page);
       await shot("trash");
       await page.goto("/settings");
       await shot("settings", true);

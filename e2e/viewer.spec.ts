@@ -37,10 +37,11 @@ test.describe("the viewer has a URL", () => {
 
     // Arrows replace the URL (Back still closes), swipes move too.
     await gallery.tile("v3.jpg").click();
+    await expect(page.getByRole("dialog", { name: "v3.jpg" })).toBeVisible();
     await page.keyboard.press("ArrowRight");
     await expect(page.getByRole("dialog", { name: "v2.jpg" })).toBeVisible();
     await expect(page).toHaveURL(new RegExp(`/photo/${id2}$`));
-    const stage = page.getByRole("dialog").getByRole("img", { name: "v2.jpg" });
+    const stage = page.getByRole("dialog").getByRole("img");
     const box = (await stage.boundingBox())!;
     const swipe = async (dx: number) => {
       const y = box.y + box.height / 2;

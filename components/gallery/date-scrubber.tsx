@@ -30,6 +30,8 @@ export function DateScrubber({
 
   const monthAtScroll = useCallback(() => {
     if (!layout) return 0;
+    // At the very end of the page, the last month is the one in view, though its header cannot reach the top.
+    if (window.scrollY > 0 && window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2) return months.length - 1;
     const y = window.scrollY + 96;
     let index = 0;
     months.forEach((m, i) => {
@@ -104,15 +106,15 @@ export function DateScrubber({
       }}
       onPointerUp={() => setDragging(false)}
       onPointerCancel={() => setDragging(false)}
-      className="group fixed top-20 right-0 bottom-4 z-10 w-7 cursor-ns-resize touch-none select-none sm:w-12"
+      className="group fixed top-32 right-0 bottom-4 z-10 w-7 cursor-ns-resize touch-none select-none sm:w-14"
     >
-      <div aria-hidden="true" className="absolute inset-y-0 right-3 w-px bg-zinc-300 sm:right-5 dark:bg-zinc-700" />
+      <div aria-hidden="true" className="absolute inset-y-0 right-3 w-px bg-zinc-300 sm:right-2 dark:bg-zinc-700" />
       {years.map((m) => (
         <span
           key={m.month}
           aria-hidden="true"
           style={{ top: `${fraction(m.month) * 100}%` }}
-          className="absolute right-1 hidden -translate-y-1/2 rounded bg-zinc-50/90 px-0.5 text-[11px] font-medium text-zinc-700 tabular-nums sm:block dark:bg-zinc-950/90 dark:text-zinc-300"
+          className="absolute right-4 hidden -translate-y-1/2 text-[11px] font-medium text-zinc-700 tabular-nums sm:block dark:text-zinc-300"
         >
           {m.month.slice(0, 4)}
         </span>
@@ -120,12 +122,12 @@ export function DateScrubber({
       <span
         aria-hidden="true"
         style={{ top: `${fraction(active.month) * 100}%` }}
-        className="absolute right-1.5 h-1 w-4 -translate-y-1/2 rounded-full bg-sky-600 sm:right-3 dark:bg-sky-400"
+        className="absolute right-1.5 h-1 w-3 -translate-y-1/2 rounded-full bg-sky-600 sm:right-0.5 dark:bg-sky-400"
       />
       <span
         aria-hidden="true"
         style={{ top: `${fraction(active.month) * 100}%` }}
-        className={`absolute right-8 -translate-y-1/2 rounded-md bg-zinc-900 px-2 py-1 text-xs font-medium whitespace-nowrap text-white shadow sm:right-12 dark:bg-zinc-100 dark:text-zinc-900 ${
+        className={`absolute right-8 -translate-y-1/2 rounded-md bg-zinc-900 px-2 py-1 text-xs font-medium whitespace-nowrap text-white shadow sm:right-16 dark:bg-zinc-100 dark:text-zinc-900 ${
           dragging ? "block" : "hidden group-hover:block group-focus-visible:block"
         }`}
       >

@@ -20,8 +20,11 @@ export function unionOf(rects: readonly Rect[]): Rect {
   }));
 }
 
-/** Tiles touching `tile` (within `reach` pixels): its neighbours in the grid. */
-export function neighboursOf(tile: Rect, others: readonly Rect[], reach = 16): Rect[] {
+/**
+ * Its neighbours in the grid: tiles within `reach` pixels of `tile`, which
+ * spans the spacing between tiles and a day header between two rows.
+ */
+export function neighboursOf(tile: Rect, others: readonly Rect[], reach = 48): Rect[] {
   const grown = { left: tile.left - reach, top: tile.top - reach, right: tile.right + reach, bottom: tile.bottom + reach };
   return others.filter((r) => intersects(grown, r));
 }

@@ -76,7 +76,7 @@ export function PhotoGrid(props: PhotoGridProps) {
     count: rows.length,
     estimateSize: (index) => rows[index]?.height ?? 0,
     getItemKey,
-    overscan: 6,
+    overscan: 12,
     scrollMargin,
   });
   const virtualRows = virtualizer.getVirtualItems();
@@ -119,6 +119,10 @@ export function PhotoGrid(props: PhotoGridProps) {
       const inView = rect && rect.top >= 64 && rect.bottom <= window.innerHeight - 8;
       if (!inView) virtualizer.scrollToIndex(at.row, { align: "auto" });
       if (!focus) return;
+      if (el && inView) {
+        el.focus({ preventScroll: true });
+        return;
+      }
       let tries = 0;
       const attempt = () => {
         const target = container.current?.querySelector<HTMLElement>(`[data-tile-id="${CSS.escape(id)}"]`);

@@ -159,7 +159,7 @@ export function TimelineView({
   }, [askDelete, selection]);
 
   useSelectionKeys({
-    enabled: items.length > 0 && !confirm,
+    enabled: items.length > 0,
     count: selection.count,
     onSelectAll: selection.selectAll,
     onClear: selection.clear,
@@ -222,7 +222,7 @@ export function TimelineView({
         {empty ? (
           <EmptyState />
         ) : (
-          <div className="pr-6 sm:pr-10">
+          <div className="pr-6 sm:pr-14">
             <PhotoGrid
               ref={grid}
               sections={sections}

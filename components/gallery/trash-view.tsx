@@ -75,7 +75,7 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
     if (selection.count > 0) setPending({ kind: "forever", selection: selection.selection, count: selection.count });
   }, [selection]);
 
-  useSelectionKeys({ enabled: items.length > 0 && !pending, count: selection.count, onSelectAll: selection.selectAll, onClear: selection.clear, onDelete: askForever });
+  useSelectionKeys({ enabled: items.length > 0, count: selection.count, onSelectAll: selection.selectAll, onClear: selection.clear, onDelete: askForever });
 
   const caption = useCallback(
     (item: GalleryItem) => {

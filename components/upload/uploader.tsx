@@ -189,7 +189,7 @@ function UploadPanel({
             <Bar label="Overall upload progress" value={summary.percent} valueText={summary.text} tone={tone} />
           </div>
 
-          <ul id={listId} hidden={!expanded} aria-label="Files" className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto border-t border-zinc-200 dark:divide-zinc-800 dark:border-zinc-700">
+          <ul id={listId} hidden={!expanded} aria-label="Files" tabIndex={0} className="focus-visible:outline-offset-[-2px] min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto border-t border-zinc-200 dark:divide-zinc-800 dark:border-zinc-700">
             {notices.map((notice) => (
               <Notice key={notice.id} notice={notice} onCancel={onCancel} />
             ))}
