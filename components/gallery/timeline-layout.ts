@@ -30,7 +30,7 @@ export const DAY_HEADER = 36;
 export const SPACING = 4;
 
 export function targetRowHeight(width: number): number {
-  if (width < 480) return 110;
+  if (width < 480) return 130;
   if (width < 900) return 160;
   return 220;
 }
