@@ -7,6 +7,10 @@ const { auth } = NextAuth(authConfig);
 
 export { auth as proxy };
 
+// Public files need no session: icons, the manifest, the service worker and its
+// offline page, and the share target (which a signed-out phone may post to).
 export const config = {
-  matcher: ["/((?!api|_next/static|_next/image|favicon.ico|s/).*)"],
+  matcher: [
+    "/((?!api|_next/static|_next/image|favicon.ico|s/|icons/|apple-touch-icon.png|manifest.webmanifest|sw.js|offline.html|share-target).*)",
+  ],
 };

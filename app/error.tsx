@@ -10,7 +10,7 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
         <p className="mb-4 text-zinc-600 dark:text-zinc-400">
           Storage may be unavailable right now. Your images are safe and you are still signed in; please try again in a moment.
         </p>
-        <button type="button" onClick={reset} className="rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700">
+        <button type="button" onClick={reset} className="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">
           Try again
         </button>
       </div>

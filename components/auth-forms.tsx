@@ -4,17 +4,19 @@ import Link from "next/link";
 import { useActionState } from "react";
 
 import { loginAction, registerAction } from "@/app/(auth)/actions";
-import { FormMessage, SubmitButton, TextField, fieldErrors, previousValue } from "@/components/form-controls";
+import { FormMessage, SubmitButton, TextField, fieldErrors, previousValue, useSchemaHints } from "@/components/form-controls";
 import { PasskeySignInForm } from "@/components/passkey-forms";
+import { loginSchema, registerSchema } from "@/lib/schemas";
 
 export function LoginForm({ notice }: { notice?: string }) {
   const [state, action] = useActionState(loginAction, { status: "idle" });
+  const hints = useSchemaHints(loginSchema);
   return (
     <div className="flex flex-col gap-4">
-      <form action={action} aria-label="Sign in" className="flex flex-col gap-4" noValidate>
+      <form action={action} aria-label="Sign in" className="flex flex-col gap-4" noValidate {...hints.formProps}>
         {notice ? <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">{notice}</p> : null}
-        <TextField label="Username" name="username" defaultValue={previousValue(state, "username")} autoComplete="username" errors={fieldErrors(state, "username")} />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" errors={fieldErrors(state, "password")} />
+        <TextField label="Username" name="username" defaultValue={previousValue(state, "username")} autoComplete="username" errors={hints.errors("username", fieldErrors(state, "username"))} />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" errors={hints.errors("password", fieldErrors(state, "password"))} />
         <FormMessage state={state} />
         <SubmitButton>Sign in</SubmitButton>
       </form>
@@ -36,8 +38,9 @@ export function LoginForm({ notice }: { notice?: string }) {
 
 export function RegisterForm() {
   const [state, action] = useActionState(registerAction, { status: "idle" });
+  const hints = useSchemaHints(registerSchema);
   return (
-    <form action={action} className="flex flex-col gap-4" noValidate>
+    <form action={action} className="flex flex-col gap-4" noValidate {...hints.formProps}>
       <TextField
         label="Username"
         name="username"
@@ -46,9 +49,9 @@ export function RegisterForm() {
         minLength={3}
         maxLength={32}
         hint="3–32 letters, digits, dots, underscores or hyphens."
-        errors={fieldErrors(state, "username")}
+        errors={hints.errors("username", fieldErrors(state, "username"))}
       />
-      <TextField label="Display name" name="displayName" defaultValue={previousValue(state, "displayName")} autoComplete="name" maxLength={64} errors={fieldErrors(state, "displayName")} />
+      <TextField label="Display name" name="displayName" defaultValue={previousValue(state, "displayName")} autoComplete="name" maxLength={64} errors={hints.errors("displayName", fieldErrors(state, "displayName"))} />
       <TextField
         label="Password"
         name="password"
@@ -57,14 +60,14 @@ export function RegisterForm() {
         minLength={8}
         maxLength={128}
         hint="8–128 characters."
-        errors={fieldErrors(state, "password")}
+        errors={hints.errors("password", fieldErrors(state, "password"))}
       />
       <TextField
         label="Confirm password"
         name="confirmPassword"
         type="password"
         autoComplete="new-password"
-        errors={fieldErrors(state, "confirmPassword")}
+        errors={hints.errors("confirmPassword", fieldErrors(state, "confirmPassword"))}
       />
       <FormMessage state={state} />
       <SubmitButton>Create account</SubmitButton>

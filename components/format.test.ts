@@ -8,6 +8,7 @@ import {
   formatExposure,
   formatExposureTime,
   formatTakenAt,
+  plural,
 } from "@/components/format";
 
 describe("formatBytes", () => {
@@ -27,6 +28,12 @@ describe("formatBytes", () => {
     expect(formatBytes(2 * 1024 ** 4)).toBe("2 TB");
   });
 
+  it("keeps one decimal below 100 (the upload panel and the viewer agree)", () => {
+    expect(formatBytes(12.4 * 1024 * 1024)).toBe("12.4 MB");
+    expect(formatBytes(40.1 * 1024 * 1024)).toBe("40.1 MB");
+    expect(formatBytes(120 * 1024 * 1024)).toBe("120 MB");
+  });
+
   it("rolls over to the next unit instead of showing 1024", () => {
     expect(formatBytes(1024 * 1024 - 1)).toBe("1 MB");
     expect(formatBytes(1023.6 * 1024)).toBe("1 MB");
@@ -40,6 +47,15 @@ describe("formatBytes", () => {
     expect(formatBytes(-1)).toBe("—");
     expect(formatBytes(Number.NaN)).toBe("—");
     expect(formatBytes(Number.POSITIVE_INFINITY)).toBe("—");
+  });
+});
+
+describe("plural", () => {
+  it("says one or many", () => {
+    expect(plural(1, "image")).toBe("1 image");
+    expect(plural(0, "image")).toBe("0 images");
+    expect(plural(12_000, "day")).toBe("12,000 days");
+    expect(plural(2, "child", "children")).toBe("2 children");
   });
 });
 

@@ -17,9 +17,9 @@ function numberFormat(locale: string, maximumFractionDigits: number): Intl.Numbe
 }
 
 /**
- * A byte count for people, in binary steps (1 KB = 1024 B): "0 B", "999 B",
- * "1.5 KB", "12 MB". One decimal below 10, none above. The locale defaults to
- * en-US so server and browser render the same text.
+ * The one byte formatter of the app: binary steps (1 KB = 1024 B), "0 B",
+ * "999 B", "1.5 KB", "12.4 MB", "120 MB". One decimal below 100, none above.
+ * The locale defaults to en-US so server and browser render the same text.
  */
 export function formatBytes(bytes: number, locale = "en-US"): string {
   if (!Number.isFinite(bytes) || bytes < 0) return "—";
@@ -31,10 +31,15 @@ export function formatBytes(bytes: number, locale = "en-US"): string {
   }
   if (unit === 0) return `${Math.round(value)} B`;
   // Round first so 1023.96 KB reads "1 MB" rather than "1,024 KB".
-  const digits = value < 10 ? 1 : 0;
+  const digits = value < 100 ? 1 : 0;
   const rounded = Number(value.toFixed(digits));
   if (rounded >= 1024 && unit < UNITS.length - 1) return `1 ${UNITS[unit + 1]}`;
   return `${numberFormat(locale, digits).format(rounded)} ${UNITS[unit]}`;
+}
+
+/** "1 image", "3 images": the one pluralising helper of the app. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 export type DateFormatOptions = {

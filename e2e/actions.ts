@@ -36,6 +36,11 @@ export async function callAction(page: Page, { file, name, input }: { file: stri
     timeout: 120_000,
   });
   if (res.status() !== 200) return { status: res.status(), state: null };
-  const root = await flight.createFromNodeStream(Readable.from([await res.body()]), { moduleMap: {}, serverModuleMap: null, moduleLoading: null });
+  // The answer also carries the re-rendered page (after revalidatePath), whose client
+  // components this Node process cannot load: every client module resolves to a stub,
+  // and only the action's own result (`a`) is read.
+  const anyModule = new Proxy({}, { get: (_t, id) => ({ "*": { id: String(id), chunks: [], name: "*" } }) });
+  (globalThis as { __next_require__?: unknown }).__next_require__ ??= () => ({});
+  const root = await flight.createFromNodeStream(Readable.from([await res.body()]), { moduleMap: anyModule, serverModuleMap: null, moduleLoading: null });
   return { status: res.status(), state: await root.a };
 }

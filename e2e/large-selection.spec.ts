@@ -10,7 +10,7 @@ const file = "app/(gallery)/actions.ts";
 const uuids = (n: number) => Array.from({ length: n }, () => randomUUID());
 
 // The UI cannot select 50,000 images in a test, so the selection the gallery would send
-// (lib/selection-wire's packSelection, what components/gallery.tsx calls) is posted to the
+// (lib/selection-wire's packSelection, what components/gallery/timeline-view.tsx calls) is posted to the
 // real actions of `next start` the way the browser posts it.
 test("a 50,000-id selection goes through the real actions: trash, restore, zip", async ({ page, user }) => {
   test.setTimeout(180_000);

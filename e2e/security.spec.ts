@@ -5,7 +5,7 @@ import { type APIRequestContext, request as playwrightRequest } from "@playwrigh
 import { MongoClient } from "mongodb";
 
 import { expect, newCredentials, test } from "./fixtures";
-import { LoginPage, RegisterPage } from "./pages/auth-pages";
+import { DashboardPage, LoginPage, RegisterPage } from "./pages/auth-pages";
 
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 
@@ -80,8 +80,7 @@ test.describe("attacks from the security review", () => {
 
     // The attacker's copy of the phone's cookie, taken before sign-out.
     const saved = await phone.storageState();
-    await phonePage.getByRole("button", { name: "Sign out", exact: true }).click();
-    await expect(phonePage).toHaveURL(/\/login$/);
+    await new DashboardPage(phonePage).signOut();
 
     const replay = await playwrightRequest.newContext({ baseURL, storageState: saved });
     expect((await replay.get("/api/images")).status()).toBe(404);

@@ -1,15 +1,14 @@
-import { Dashboard } from "@/components/dashboard";
+import { TimelineView } from "@/components/gallery/timeline-view";
 import { limits } from "@/lib/config";
-import { listImages } from "@/lib/images";
+import { listImages, listMonths } from "@/lib/images";
 import { requirePageUser } from "@/lib/session";
 
-export default async function DashboardPage() {
+export default async function TimelinePage() {
   const user = await requirePageUser();
-  const initial = await listImages({ ownerId: user.id });
-  const total = initial.total;
+  const [initial, months] = await Promise.all([listImages({ ownerId: user.id }), listMonths({ ownerId: user.id })]);
   return (
-    <main className="mx-auto max-w-7xl p-4">
-      <Dashboard initial={initial} total={total} maxBytes={limits.maxUploadBytes} />
+    <main className="mx-auto max-w-7xl px-4 pt-4">
+      <TimelineView initial={initial} months={months} maxBytes={limits.maxUploadBytes} retentionDays={limits.trashRetentionDays} />
     </main>
   );
 }

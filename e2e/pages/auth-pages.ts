@@ -97,7 +97,13 @@ export class DashboardPage {
     await expect(this.page.getByTestId("display-name")).toHaveText(displayName);
   }
 
+  /** Opens the account menu in the header. */
+  async openAccountMenu() {
+    await this.page.getByRole("button", { name: /^Account: / }).click();
+  }
+
   async signOut() {
+    await this.openAccountMenu();
     await this.page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(this.page).toHaveURL(/\/login$/);
   }

@@ -37,8 +37,9 @@ export class GalleryPage {
     return download;
   }
 
+  /** A photo of the timeline: a link to its page, which opens the viewer over the timeline. */
   tile(name: string) {
-    return this.page.getByRole("button", { name: new RegExp(`Open ${escapeRegExp(name)}`) });
+    return this.page.getByRole("link", { name: new RegExp(`Open ${escapeRegExp(name)}`) });
   }
 
   /** Image ids of what the gallery currently shows, read from the thumbnail URLs. */

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+
+import { PhotoPage } from "@/components/viewer/photo-page";
+import { isAppError } from "@/lib/errors";
+import { getImageDetails } from "@/lib/images";
+import { requirePageUser } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Photo" };
+
+/** A photo's own page: a reload of the viewer, or a shared link. Another user's id is a 404, like a missing one. */
+export default async function PhotoRoute({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  let details;
+  try {
+    details = await getImageDetails({ ownerId: user.id, imageId: id });
+  } catch (err) {
+    if (isAppError(err) && err.code === "not_found") notFound();
+    throw err;
+  }
+  return <PhotoPage details={details} />;
+}

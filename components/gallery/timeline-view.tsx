@@ -1,0 +1,318 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { toast } from "sonner";
+
+import { createZipDownloadAction, restoreImagesAction, trashImagesAction } from "@/app/(gallery)/actions";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { plural } from "@/components/format";
+import { DownloadIcon, PhotoIcon, TrashIcon } from "@/components/icons";
+import { errorMessage, runAction } from "@/components/run-action";
+import { DateScrubber, type MonthOffsets } from "@/components/gallery/date-scrubber";
+import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/gallery-context";
+import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid";
+import { SelectionBar } from "@/components/gallery/selection-bar";
+import { monthSections } from "@/components/gallery/timeline-layout";
+import { useImageList } from "@/components/gallery/use-image-list";
+import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
+import { takeSharedFiles } from "@/components/upload/share-inbox";
+import { Uploader } from "@/components/upload/uploader";
+import { useUploads } from "@/components/upload/use-uploads";
+import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
+import { packSelection } from "@/lib/selection-wire";
+
+type Months = { month: string; count: number }[];
+type PendingDelete = { selection: Selection; count: number; preview: GalleryItem[]; fromSelection: boolean };
+
+const src = (item: GalleryItem, variant: "thumb" | "preview" | "original") => imageUrl(item.id, variant);
+const hrefFor = (item: GalleryItem) => `/photo/${item.id}`;
+
+/**
+ * The photo timeline: uploads, the justified grid grouped by date taken, the
+ * date scrubber, selection with its actions, and the viewer's list.
+ */
+export function TimelineView({
+  initial,
+  months: serverMonths,
+  maxBytes,
+  retentionDays,
+}: {
+  initial: GalleryPage;
+  months: Months;
+  maxBytes: number;
+  retentionDays: number;
+}) {
+  const router = useRouter();
+  const monthKeys = useMemo(() => serverMonths.map((m) => m.month), [serverMonths]);
+  const list = useImageList({ initial, months: monthKeys });
+  const { items, total, addItem, removeItems, restoreItems, isMonthComplete, loadMonth } = list;
+  const selection = useSelection({ items, total });
+  const uploads = useUploads({ maxBytes, onUploaded: addItem });
+  const grid = useRef<PhotoGridHandle>(null);
+  const [monthOffsets, setMonthOffsets] = useState<MonthOffsets | null>(null);
+  const [confirm, setConfirm] = useState<PendingDelete | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [announcement, setAnnouncement] = useState("");
+  const lastTrash = useRef<{ ids: string[] } | null>(null);
+
+  // Files shared to the app (Web Share Target) wait on the device until the timeline takes them.
+  const { addFiles } = uploads;
+  useEffect(() => {
+    let cancelled = false;
+    const url = new URL(window.location.href);
+    const shared = url.searchParams.get("shared");
+    if (shared !== null) {
+      url.searchParams.delete("shared");
+      window.history.replaceState(window.history.state, "", url.pathname + url.search);
+      if (shared === "unavailable" || shared === "failed") {
+        toast.error("The shared photos could not be received. Open Image Vault once, then share them again.");
+      }
+    }
+    void takeSharedFiles().then((files) => {
+      if (cancelled || files.length === 0) return;
+      addFiles(files);
+      toast(`Uploading ${plural(files.length, "shared photo")}.`);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [addFiles]);
+
+  const sections = useMemo(() => monthSections(items, serverMonths, isMonthComplete), [items, serverMonths, isMonthComplete]);
+  const scrubberMonths = useMemo(() => sections.map((s) => ({ month: s.month, count: s.count })), [sections]);
+
+  const askDelete = useCallback((pending: PendingDelete) => setConfirm({ ...pending, preview: pending.preview.slice(0, 4) }), []);
+
+  const undo = useCallback(
+    async (ids: string[]) => {
+      const result = await runAction(restoreImagesAction, { selection: packSelection({ ids }) });
+      if (result.status === "success") {
+        restoreItems(ids);
+        lastTrash.current = null;
+        const n = result.data ?? 0;
+        setAnnouncement(`Restored ${plural(n, "image")}.`);
+        toast.success(`Restored ${plural(n, "image")}.`);
+      } else {
+        toast.error(errorMessage(result));
+      }
+    },
+    [restoreItems],
+  );
+
+  const confirmDelete = async () => {
+    if (!confirm) return;
+    setBusy(true);
+    const { selection: chosen, fromSelection } = confirm;
+    const result = await runAction(trashImagesAction, { selection: packSelection(chosen) });
+    setBusy(false);
+    setConfirm(null);
+    if (result.status !== "success") {
+      setAnnouncement(errorMessage(result));
+      toast.error(errorMessage(result));
+      return;
+    }
+    const moved = result.data ?? 0;
+    // "All" also covers pages never loaded; the server skips them from listing already.
+    const kept = new Set("ids" in chosen ? [] : (chosen.except ?? []));
+    const gone = "ids" in chosen ? chosen.ids : items.filter((item) => !kept.has(item.id)).map((i) => i.id);
+    removeItems(gone);
+    if (fromSelection || ("ids" in chosen && chosen.ids.length === 1 && selection.count <= 1)) selection.clear();
+    const text = `Moved ${plural(moved, "image")} to the trash.`;
+    setAnnouncement(text);
+    // Undo restores exactly what was moved: explicit ids. "Everything" is resolved on the
+    // server, so the ids it moved are not known here; the trash page restores those.
+    if ("ids" in chosen) {
+      const ids = chosen.ids;
+      lastTrash.current = { ids };
+      toast(text, { duration: 10_000, action: { label: "Undo", onClick: () => void undo(ids) } });
+    } else {
+      lastTrash.current = null;
+      toast(text, { duration: 10_000, action: { label: "Open trash", onClick: () => router.push("/trash") } });
+    }
+  };
+
+  const download = async () => {
+    const chosen = selection.selection;
+    if ("ids" in chosen && chosen.ids.length === 1) {
+      window.location.assign(imageUrl(chosen.ids[0], "original", { download: true }));
+      setAnnouncement("Your download has started.");
+      return;
+    }
+    setBusy(true);
+    setAnnouncement(`Preparing a zip of ${plural(selection.count, "image")}…`);
+    const result = await runAction(createZipDownloadAction, { selection: packSelection(chosen) });
+    setBusy(false);
+    if (result.status === "success" && result.data) {
+      // A plain navigation: the browser streams the zip to disk as a native download.
+      window.location.assign(result.data.url);
+      setAnnouncement(`Your zip of ${plural(result.data.count, "image")} is downloading.`);
+    } else {
+      setAnnouncement(errorMessage(result));
+    }
+  };
+
+  const deleteSelected = useCallback(() => {
+    if (selection.count === 0) return;
+    askDelete({ selection: selection.selection, count: selection.count, preview: selection.selectedLoaded, fromSelection: true });
+  }, [askDelete, selection]);
+
+  useSelectionKeys({
+    enabled: items.length > 0,
+    count: selection.count,
+    onSelectAll: selection.selectAll,
+    onClear: selection.clear,
+    onDelete: deleteSelected,
+    onUndo: () => {
+      if (lastTrash.current) void undo(lastTrash.current.ids);
+    },
+  });
+
+  const open = useCallback(
+    (item: GalleryItem) => {
+      router.push(hrefFor(item), { scroll: false });
+    },
+    [router],
+  );
+
+  // The viewer (an intercepted route in the @modal slot) reads the list from here.
+  const { hasMore, loading, error, loadMore } = list;
+  const viewerSource = useMemo<ViewerSource>(
+    () => ({
+      items,
+      hasMore,
+      loading,
+      error,
+      loadMore: () => void loadMore(),
+      requestDelete: (item) => askDelete({ selection: { ids: [item.id] }, count: 1, preview: [item], fromSelection: false }),
+      returnTo: (id) => grid.current?.revealItem(id, { focus: true }),
+    }),
+    [items, hasMore, loading, error, loadMore, askDelete],
+  );
+  usePublishViewerSource(viewerSource);
+
+  const empty = items.length === 0 && total === 0 && !hasMore;
+
+  return (
+    <>
+      <div className="mb-2 flex items-center gap-3">
+        <h1 className="text-2xl font-semibold">Photos</h1>
+        <div className="ml-auto">
+          <Uploader uploads={uploads} maxBytes={maxBytes} />
+        </div>
+      </div>
+      <section aria-label="Gallery" className="flex flex-col gap-4">
+        {!empty ? (
+          <SelectionBar
+            count={selection.count}
+            total={total}
+            busy={busy}
+            onSelectAll={selection.selectAll}
+            onClear={selection.clear}
+            actions={[
+              { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
+              { label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: deleteSelected },
+            ]}
+          />
+        ) : null}
+        <p role="status" aria-live="polite" className="sr-only" data-testid="gallery-announcement">
+          {announcement}
+        </p>
+        {empty ? (
+          <EmptyState />
+        ) : (
+          <div className="pr-6 sm:pr-14">
+            <PhotoGrid
+              ref={grid}
+              sections={sections}
+              grouped
+              label="Your images"
+              isSelected={selection.isSelected}
+              selectionMode={selection.count > 0}
+              hrefFor={hrefFor}
+              src={src}
+              onOpen={open}
+              onToggle={selection.toggle}
+              onExtend={selection.extendTo}
+              onNeedMonth={(month) => void loadMonth(month)}
+              onLayout={() => setMonthOffsets(grid.current?.monthOffsets() ?? null)}
+            />
+            <DateScrubber
+              months={scrubberMonths}
+              layout={monthOffsets}
+              onJump={(month) => grid.current?.scrollToMonth(month)}
+            />
+            <GridFooter count={items.length} hasMore={hasMore} loading={loading} error={error} onRetry={() => void loadMore()} />
+          </div>
+        )}
+      </section>
+
+      {confirm ? (
+        <ConfirmDialog
+          title={`Move ${plural(confirm.count, "image")} to the trash?`}
+          confirmLabel="Move to trash"
+          busy={busy}
+          onConfirm={() => void confirmDelete()}
+          onCancel={() => {
+            if (!busy) setConfirm(null);
+          }}
+        >
+          <p className="mb-3">
+            You can restore them from the trash for {plural(retentionDays, "day")}; after that they are deleted for good.
+          </p>
+          {confirm.preview.length ? (
+            <ul className="flex gap-2" aria-label="Selected images">
+              {confirm.preview.map((item) => (
+                <li key={item.id} className="size-16 overflow-hidden rounded-md bg-zinc-200 dark:bg-zinc-800">
+                  {/* eslint-disable-next-line @next/next/no-img-element -- private thumbnails, already resized on the server */}
+                  <img src={imageUrl(item.id, "thumb")} alt={item.name} className="size-full object-cover" />
+                </li>
+              ))}
+              {confirm.count > confirm.preview.length ? (
+                <li className="flex size-16 items-center justify-center rounded-md bg-zinc-100 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+                  +{(confirm.count - confirm.preview.length).toLocaleString("en-US")}
+                </li>
+              ) : null}
+            </ul>
+          ) : null}
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+function GridFooter({ count, hasMore, loading, error, onRetry }: { count: number; hasMore: boolean; loading: boolean; error: string | null; onRetry: () => void }) {
+  return (
+    <div className="flex min-h-12 flex-col items-center justify-center gap-2 pt-4 pb-24 text-sm sm:pb-8">
+      <p role="status" className="sr-only">
+        {loading ? "Loading more images…" : ""}
+      </p>
+      {error ? (
+        <div
+          role="alert"
+          className="flex flex-wrap items-center justify-center gap-3 rounded-lg border border-red-200 bg-red-50 px-4 py-2 text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-300"
+        >
+          <span>{error}</span>
+          <button type="button" onClick={onRetry} className="rounded-md bg-white px-3 py-1 font-medium text-red-800 shadow-sm ring-1 ring-red-200 hover:bg-red-100 dark:bg-red-900/40 dark:text-red-200 dark:ring-red-800">
+            Try again
+          </button>
+        </div>
+      ) : !hasMore && count > 0 ? (
+        <p className="text-zinc-600 dark:text-zinc-400">{plural(count, "image")}</p>
+      ) : null}
+    </div>
+  );
+}
+
+function EmptyState() {
+  return (
+    <div className="mt-10 flex flex-col items-center gap-3 rounded-2xl border-2 border-dashed border-zinc-300 px-6 py-16 text-center dark:border-zinc-700">
+      <span className="flex size-14 items-center justify-center rounded-full bg-sky-100 text-sky-700 dark:bg-sky-950 dark:text-sky-300">
+        <PhotoIcon className="size-7" />
+      </span>
+      <h2 className="text-xl font-semibold">No images yet</h2>
+      <p className="max-w-sm text-zinc-600 dark:text-zinc-400">Drop images anywhere on this page, or use Upload images.</p>
+    </div>
+  );
+}
