@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
+import { SEGMENT_SIZE } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { getImage, getImageDetails, listImages, openImageVariant } from "@/lib/images";
 import { htmlBytes, makeBombPng, makeGif, makeJpeg, makePng, pdfBytes, svgBytes, truncated } from "@/lib/testing/fixtures";
@@ -164,7 +165,7 @@ describe("uploads", () => {
     const db = await getDb();
     const upload = await db.collection("uploads").findOne({ _id: uploadId } as never);
     const fileId = upload!.original.fileId;
-    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(64);
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(PART_SIZE / SEGMENT_SIZE);
     await db.collection("uploads").updateOne({ _id: uploadId } as never, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const swept = await sweepUploads();
     expect(swept.uploads).toBeGreaterThanOrEqual(1);
