@@ -175,7 +175,10 @@ export function openSegment({
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
     // GCM's update() releases unauthenticated bytes; they stay local until final() verifies the tag.
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plaintext = decipher.update(body);
+    const rest = decipher.final();
+    // final() gives nothing more for GCM: no copy of every segment on every read.
+    return rest.length ? Buffer.concat([plaintext, rest]) : plaintext;
   } catch {
     // No cause attached: the caller learns "failed", never which check or where.
     throw new AppError("integrity");

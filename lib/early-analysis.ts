@@ -12,9 +12,9 @@ import { type AnalyzeResult, analyzeImage } from "@/lib/analyze";
  * feed it to sharp, which buffers its whole input before decoding anyway: for
  * a 20 MiB photo that read (plus a countDocuments that FerretDB answers by
  * reading every chunk too) was about half of complete's time. The parts'
- * plaintext passes through this process on its way into the database, so it
- * is held here until the last part arrives and analysed right then, while
- * that part's chunks are still being written; complete only awaits the result.
+ * plaintext passes through this process on its way into the database, so each
+ * part, once stored, is held here; when the last one is stored the analysis
+ * starts at once, and complete (a round trip later) only awaits its result.
  *
  * This is a cache, never the source of truth: complete falls back to reading
  * the original back whenever there is no whole, clean session here. That
@@ -38,15 +38,22 @@ type Session = {
   released: boolean;
 };
 
-const sessions = new Map<string, Session>();
-let heldBytes = 0;
-let idleTimer: ReturnType<typeof setInterval> | null = null;
+type Registry = { sessions: Map<string, Session>; heldBytes: number; idleTimer: ReturnType<typeof setInterval> | null };
+
+// On globalThis, like lib/db's client: Next bundles route handlers (the parts) and server actions
+// (complete) separately, each with its own copy of this module, but both must see one registry.
+const registry: Registry = ((globalThis as { __imageRepoHeldParts?: Registry }).__imageRepoHeldParts ??= {
+  sessions: new Map(),
+  heldBytes: 0,
+  idleTimer: null,
+});
+const sessions = registry.sessions;
 
 function release(session: Session): void {
   if (session.released) return;
   session.released = true;
   session.parts = [];
-  heldBytes -= session.bytes;
+  registry.heldBytes -= session.bytes;
 }
 
 function forget(uploadId: string): void {
@@ -55,9 +62,9 @@ function forget(uploadId: string): void {
   sessions.delete(uploadId);
   // A running analysis keeps its bytes (sharp has them) until it settles.
   if (!session.result) release(session);
-  if (sessions.size === 0 && idleTimer) {
-    clearInterval(idleTimer);
-    idleTimer = null;
+  if (sessions.size === 0 && registry.idleTimer) {
+    clearInterval(registry.idleTimer);
+    registry.idleTimer = null;
   }
 }
 
@@ -76,10 +83,10 @@ function* drain(parts: (Buffer | undefined)[]): Generator<Buffer> {
 }
 
 /**
- * Holds part `index` of an upload (its plaintext, exactly as sealed). When the
- * last missing part arrives and the type is known, the analysis starts. A part
- * that arrives twice ends the session: which bytes are stored is then the
- * database's business (first write wins), not this cache's.
+ * Holds part `index` of an upload: its plaintext, exactly as sealed and just
+ * stored. When the last missing part comes and the type is known, the analysis
+ * starts. A part that comes twice ends the session: which bytes are stored is
+ * then the database's business (first write wins), not this cache's.
  */
 export function holdPart({
   uploadId,
@@ -99,16 +106,16 @@ export function holdPart({
   if (!session) {
     session = { parts: new Array(partCount), have: 0, bytes: 0, mime: null, result: null, touched: Date.now(), released: false };
     sessions.set(uploadId, session);
-    idleTimer ??= setInterval(sweepIdle, 60_000).unref();
+    registry.idleTimer ??= setInterval(sweepIdle, 60_000).unref();
   }
-  if (session.result || session.parts[index] || heldBytes + bytes.length > BUDGET_BYTES) {
+  if (session.result || session.parts[index] || registry.heldBytes + bytes.length > BUDGET_BYTES) {
     forget(uploadId);
     return;
   }
   session.parts[index] = bytes;
   session.have += 1;
   session.bytes += bytes.length;
-  heldBytes += bytes.length;
+  registry.heldBytes += bytes.length;
   session.mime ??= mime;
   session.touched = Date.now();
   if (session.have === partCount && session.mime) {
@@ -139,5 +146,5 @@ export function takeHeldAnalysis({ uploadId }: { uploadId: string }): Promise<An
 
 /** Bytes held right now, for tests. */
 export function heldPartBytes(): number {
-  return heldBytes;
+  return registry.heldBytes;
 }

@@ -46,14 +46,16 @@ function isOnlyDuplicateKeys(err: unknown): boolean {
 }
 
 /**
- * Chunk documents per insertMany, and insertMany calls in flight at once.
- * FerretDB runs one insertMany on one connection, converting and inserting
- * document after document, so a part written as one insertMany used one core
- * and ran at about 10 MiB/s; small batches side by side keep both the
- * FerretDB and the PostgreSQL side busy on every core (README, Benchmarks).
+ * Chunk documents per insertMany, and insertMany calls in flight at once: a
+ * whole 4 MiB part (16 chunks) at once, in pairs. FerretDB runs one insertMany
+ * on one connection, converting and inserting document after document, so a
+ * part written as one insertMany used one core and ran at 10–25 MiB/s; with
+ * every pair in flight, FerretDB and PostgreSQL keep both cores busy and a
+ * part goes in at the raw GridFS rate (about 45 MiB/s here; 4 in flight gave
+ * about 30). Measured with scripts/bench, README "Benchmarks".
  */
 const WRITE_BATCH_DOCS = 2;
-const WRITE_PARALLEL = 4;
+const WRITE_PARALLEL = 8;
 
 /**
  * Writes sealed chunks n = firstIndex, firstIndex+1, ... in small batches

@@ -135,7 +135,7 @@ export async function sectionTransfer(ctx: SectionContext) {
     const down = rate(res.down);
     const rawUp = rate(res.rawUp);
     const rawDown = rate(res.rawDown);
-    const chunkNote = `the app's chunks are ${CHUNK_SIZE} bytes (256 KiB + tag), raw GridFS's ${255 * 1024}`;
+    const chunkNote = `the app's chunks are ${CHUNK_SIZE} bytes (${(CHUNK_SIZE - 16) / 1024} KiB + 16-byte tag), raw GridFS's ${255 * 1024}`;
     ctx.put(S, "up_parts", "upload, app: PUT parts over HTTP (encrypt + store)", "MiB/s", parts);
     ctx.put(S, "up_complete", "upload, app: complete (server action: analysis, thumbnails, records)", "ms", median(res.complete));
     ctx.put(S, "up_total", "upload, app: begin + parts + complete over HTTP (incl. analysis)", "MiB/s", total);
