@@ -14,6 +14,7 @@ import type { ImageDoc } from "@/lib/images";
 import { createUser } from "@/lib/users";
 
 import { AppClient } from "./app-client";
+import { type CpuSnapshot, cpuDelta, cpuSnapshot, findCpuTargets } from "./cpu";
 import { startApp } from "./http";
 import { noiseDims, noiseJpeg, taggedJpeg } from "./noise";
 import { MiB, type SectionContext, envNumber, log, median, now, percentile } from "./util";
@@ -56,6 +57,14 @@ export async function sectionConcurrency(ctx: SectionContext) {
   const app = await startApp({ appDir, logFile: path.join(process.cwd(), "bench-results", `next-${ctx.engineShort}-concurrency.log`) });
   const sent: Sent[] = [];
   const errors: string[] = [];
+  const targets = findCpuTargets({ appPid: app.pid });
+  /** CPU seconds per image of each process between two snapshots. */
+  const cpuPerImage = (a: CpuSnapshot | null, b: CpuSnapshot | null, images: number) => {
+    const d = cpuDelta(a, b);
+    if (!d || !images) return null;
+    const f = (x: number) => (x / images).toFixed(3);
+    return `client ${f(d.worker)} · app ${f(d.app)} · FerretDB ${f(d.ferretdb)} · PostgreSQL ${f(d.postgres)}`;
+  };
   try {
     const clients: AppClient[] = [];
     for (const u of users.keys()) {
@@ -79,9 +88,11 @@ export async function sectionConcurrency(ctx: SectionContext) {
 
     // One uploader alone, then all of them at once; side by side, same database, same server.
     log(`  concurrency: 1 uploader × ${imagesEach} images`);
+    const c0 = cpuSnapshot(targets);
     const t0 = now();
     await run(0, "single");
     const singleMs = now() - t0;
+    const c1 = cpuSnapshot(targets);
     const singleSent = sent.length;
     const singleLatency = sent.map((s) => s.ms);
 
@@ -89,10 +100,12 @@ export async function sectionConcurrency(ctx: SectionContext) {
     let rssPeak = rssMiB(app.pid) ?? 0;
     const rssStart = rssPeak;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(app.pid) ?? 0)), 100);
+    const c2 = cpuSnapshot(targets);
     const t1 = now();
     // Uploader 0 already sent its images alone; in the crowd it sends a second set under other names.
     await Promise.all(Array.from({ length: uploaders }, (_, u) => run(u, "crowd")));
     const crowdMs = now() - t1;
+    const c3 = cpuSnapshot(targets);
     clearInterval(sampler);
     const crowd = sent.slice(singleSent);
 
@@ -104,6 +117,10 @@ export async function sectionConcurrency(ctx: SectionContext) {
     ctx.put(S, "latency_single", "time per image (begin → complete), 1 uploader, median / p95", "ms", `${median(singleLatency).toFixed(0)} / ${percentile(singleLatency, 95).toFixed(0)}`);
     const crowdLatency = crowd.map((s) => s.ms);
     ctx.put(S, "latency_crowd", `time per image, ${uploaders} uploaders, median / p95`, "ms", `${median(crowdLatency).toFixed(0)} / ${percentile(crowdLatency, 95).toFixed(0)}`);
+    const cpuSingle = cpuPerImage(c0, c1, singleSent);
+    const cpuCrowd = cpuPerImage(c2, c3, crowd.length);
+    if (cpuSingle) ctx.put(S, "cpu_single", "CPU s per image, 1 uploader", "s", cpuSingle, "client = this bench process, the HTTP client");
+    if (cpuCrowd) ctx.put(S, "cpu_crowd", `CPU s per image, ${uploaders} uploaders`, "s", cpuCrowd);
     if (rssStart) ctx.put(S, "rss", "app server RSS, before → peak during the crowd", "MiB", `${rssStart.toFixed(0)} → ${rssPeak.toFixed(0)}`);
     ctx.put(S, "errors", "failed uploads", "count", errors.length, errors[0]?.slice(0, 160));
     for (const e of errors.slice(0, 5)) ctx.notes.push(`concurrency: ${e}`);
