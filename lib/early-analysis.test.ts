@@ -6,7 +6,7 @@ import { SEGMENT_SIZE, V1_SEGMENT_SIZE } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { dropHeldParts, heldPartBytes } from "@/lib/early-analysis";
 import { type ImageDoc, openImageVariant } from "@/lib/images";
-import { makeJpeg } from "@/lib/testing/fixtures";
+import { makeJpeg, truncated } from "@/lib/testing/fixtures";
 import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
 
 const owner = () => randomBytes(12).toString("hex");
@@ -44,8 +44,9 @@ describe("analysis from the parts as they arrive", () => {
 
     // Held in this process: complete takes the analysis made from the parts.
     const a = await beginUpload({ ownerId, name: "held.jpg", size: bytes.length });
-    await sendParts({ ownerId, uploadId: a.uploadId, bytes, order: [0, 1] });
-    expect(heldPartBytes()).toBeGreaterThan(0);
+    await sendParts({ ownerId, uploadId: a.uploadId, bytes, order: [0] });
+    expect(heldPartBytes()).toBe(PART_SIZE);
+    await sendParts({ ownerId, uploadId: a.uploadId, bytes, order: [1] });
     const held = await completeUpload({ ownerId, uploadId: a.uploadId });
 
     // As if another server process had received the parts: complete reads the original back.
@@ -75,6 +76,15 @@ describe("analysis from the parts as they arrive", () => {
     await putPart({ ownerId, uploadId, index: 0, bytes: other });
     const item = await completeUpload({ ownerId, uploadId });
     expect((await variants(ownerId, item.id)).original.equals(first)).toBe(true);
+    expect(heldPartBytes()).toBe(0);
+  });
+
+  it("a damaged image analysed from held parts fails complete as damaged, not as an internal error", async () => {
+    const ownerId = owner();
+    const broken = truncated(await makeJpeg({ width: 1600, height: 1200 }), 0.4);
+    const { uploadId } = await beginUpload({ ownerId, name: "broken.jpg", size: broken.length });
+    await putPart({ ownerId, uploadId, index: 0, bytes: broken });
+    await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "corrupt_image" });
     expect(heldPartBytes()).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import "server-only";
 import { Readable } from "node:stream";
 
 import { type AnalyzeResult, analyzeImage } from "@/lib/analyze";
+import { AppError } from "@/lib/errors";
 
 /**
  * Analysis of an upload from the plaintext its parts brought, instead of from
@@ -141,7 +142,20 @@ export function dropHeldParts({ uploadId }: { uploadId: string }): void {
 export function takeHeldAnalysis({ uploadId }: { uploadId: string }): Promise<AnalyzeResult> | null {
   const session = sessions.get(uploadId);
   forget(uploadId);
-  return session?.result ?? null;
+  return session?.result?.catch((err: unknown) => Promise.reject(asOwnAppError(err))) ?? null;
+}
+
+/**
+ * The analysis ran in the parts route's copy of the lib modules, so its
+ * AppError ("the image is damaged", ...) is an instance of that copy's class;
+ * complete runs in the server action's copy, where `instanceof` would miss it
+ * and the user would read "Something went wrong". Same code, same message.
+ */
+function asOwnAppError(err: unknown): unknown {
+  if (err instanceof AppError || !(err instanceof Error) || err.name !== "AppError") return err;
+  const foreign = err as Error & Partial<Pick<AppError, "code" | "fieldErrors" | "retryAfterSeconds">>;
+  if (!foreign.code) return err;
+  return new AppError(foreign.code, foreign.message, { fieldErrors: foreign.fieldErrors, retryAfterSeconds: foreign.retryAfterSeconds, cause: foreign.cause });
 }
 
 /** Bytes held right now, for tests. */
