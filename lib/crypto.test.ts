@@ -19,7 +19,9 @@ import {
   SEGMENT_SIZE,
   segmentCount,
   segmentRange,
+  segmentSizeOf,
   TAG_SIZE,
+  V1_SEGMENT_SIZE,
 } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -89,6 +91,8 @@ function flip(buf: unknown, at: number): Buffer {
 }
 
 const KiB = 1024;
+/** Five segments, the last one short. */
+const MULTI = 4 * SEGMENT_SIZE + 44 * KiB;
 
 describe("segment layout", () => {
   it("counts an empty file as one segment", () => {
@@ -96,8 +100,9 @@ describe("segment layout", () => {
     expect(segmentCount(1)).toBe(1);
     expect(segmentCount(SEGMENT_SIZE)).toBe(1);
     expect(segmentCount(SEGMENT_SIZE + 1)).toBe(2);
-    expect(segmentCount(300 * KiB)).toBe(5);
-    expect(CHUNK_SIZE).toBe(65552);
+    expect(segmentCount(300 * KiB)).toBe(2);
+    expect(segmentCount(300 * KiB, V1_SEGMENT_SIZE)).toBe(5);
+    expect(CHUNK_SIZE).toBe(262160);
     expect(() => segmentCount(-1)).toThrow(AppError);
   });
 
@@ -115,7 +120,7 @@ describe("segment layout", () => {
 });
 
 describe("round trips", () => {
-  for (const size of [0, 1, SEGMENT_SIZE - 1, SEGMENT_SIZE, SEGMENT_SIZE + 1, 2 * SEGMENT_SIZE, 300 * KiB]) {
+  for (const size of [0, 1, SEGMENT_SIZE - 1, SEGMENT_SIZE, SEGMENT_SIZE + 1, 2 * SEGMENT_SIZE, MULTI]) {
     it(`decrypts what it sealed (${size} bytes)`, async () => {
       const blob = seal(randomBytes(size));
       expect(blob.chunks).toHaveLength(segmentCount(size));
@@ -162,7 +167,7 @@ describe("round trips", () => {
 
 describe("sealing in independent parts", () => {
   it("equals sealing in one go and decrypts", async () => {
-    const blob = seal(randomBytes(300 * KiB));
+    const blob = seal(randomBytes(MULTI));
     const partSegments = 2;
     const parts: Buffer[][] = [];
     // Seal parts out of order, as uploads may arrive.
@@ -207,7 +212,7 @@ describe("sealing in independent parts", () => {
 });
 
 describe("byte ranges", () => {
-  const size = 300 * KiB;
+  const size = MULTI;
   const blob = seal(randomBytes(size));
 
   async function readRange(start: number, end: number): Promise<Buffer> {
@@ -263,7 +268,7 @@ describe("byte ranges", () => {
 });
 
 describe("tampering fails closed", () => {
-  const blob = seal(randomBytes(300 * KiB), { imageId: "img-A", variant: "original" });
+  const blob = seal(randomBytes(MULTI), { imageId: "img-A", variant: "original" });
   const n = blob.chunks.length;
   const withChunk = (i: number, data: Buffer | Uint8Array): SealedChunk[] => blob.chunks.map((c) => (c.n === i ? { n: i, data } : c));
 
@@ -353,6 +358,55 @@ describe("tampering fails closed", () => {
     const other = seal(Buffer.alloc(0), { dek: empty.dek, prefix: empty.prefix, imageId: "e2" });
     const result = await drain(empty, { chunks: other.chunks });
     expectIntegrityFailure(result, empty, 0);
+  });
+});
+
+describe("format v1 (64 KiB segments) keeps reading", () => {
+  const sealV1 = (plaintext: Buffer) => {
+    const dek = newDek();
+    const prefix = newBlobPrefix();
+    const aad = blobAad({ imageId: "img-v1", variant: "original" });
+    const total = segmentCount(plaintext.length, V1_SEGMENT_SIZE);
+    const sealed = sealSegments({ dek, prefix, aad, firstIndex: 0, totalSegments: total, plaintext, segmentSize: V1_SEGMENT_SIZE });
+    return { dek, prefix, aad, total, plaintext, chunks: sealed.map((data, n) => ({ n, data })) };
+  };
+
+  it("seals 64 KiB segments into 65,552-byte chunks and reads them, whole and by range", async () => {
+    const blob = sealV1(randomBytes(300 * KiB));
+    expect(blob.chunks).toHaveLength(5);
+    expect(blob.chunks[0].data).toHaveLength(V1_SEGMENT_SIZE + TAG_SIZE);
+    const read = async (firstIndex?: number, lastIndex?: number) => {
+      const out: Buffer[] = [];
+      const source = blob.chunks.filter((c) => c.n >= (firstIndex ?? 0));
+      const size = blob.plaintext.length;
+      for await (const p of decryptSegments({ ...blob, totalSegments: blob.total, source, firstIndex, lastIndex, size, segmentSize: V1_SEGMENT_SIZE })) {
+        out.push(p);
+      }
+      return Buffer.concat(out);
+    };
+    expect((await read()).equals(blob.plaintext)).toBe(true);
+    const plan = segmentRange({ start: 70_000, end: 140_000, size: blob.plaintext.length, segmentSize: V1_SEGMENT_SIZE });
+    expect(plan).toMatchObject({ firstIndex: 1, lastIndex: 2 });
+    const part = await read(plan.firstIndex, plan.lastIndex);
+    expect(part.subarray(plan.skipStart, plan.skipStart + plan.takeLength).equals(blob.plaintext.subarray(70_000, 140_001))).toBe(true);
+  });
+
+  it("fails closed when read with the wrong segment size", async () => {
+    const blob = sealV1(randomBytes(300 * KiB));
+    const { yielded, error } = await drain(blob, { total: segmentCount(blob.plaintext.length) });
+    expect(yielded).toHaveLength(0);
+    expect((error as AppError).code).toBe("integrity");
+  });
+
+  it("takes the segment size from the record, and only a known one", () => {
+    expect(segmentSizeOf({ v: 1 })).toBe(V1_SEGMENT_SIZE);
+    // v1 records never carried a size; one that appears there is ignored, not trusted.
+    expect(segmentSizeOf({ v: 1, segmentSize: SEGMENT_SIZE })).toBe(V1_SEGMENT_SIZE);
+    expect(segmentSizeOf({ v: 2, segmentSize: SEGMENT_SIZE })).toBe(SEGMENT_SIZE);
+    expect(segmentSizeOf({ v: 2, segmentSize: V1_SEGMENT_SIZE })).toBe(V1_SEGMENT_SIZE);
+    for (const bad of [{ v: 2 }, { v: 2, segmentSize: 1 }, { v: 2, segmentSize: 1 << 30 }, { v: 3, segmentSize: SEGMENT_SIZE }]) {
+      expect(() => segmentSizeOf(bad)).toThrow(AppError);
+    }
   });
 });
 

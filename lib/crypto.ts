@@ -7,18 +7,45 @@ import type { Binary } from "mongodb";
 import { AppError } from "@/lib/errors";
 
 /**
- * Segmented AEAD for blobs (DESIGN.md §3, format v1), the STREAM construction:
- * each 64 KiB plaintext segment is sealed on its own with AES-256-GCM, so a
- * segment is authenticated before any of its bytes are released, a byte range
- * maps to whole segments, and an upload part can be sealed independently.
+ * Segmented AEAD for blobs (DESIGN.md §3), the STREAM construction: each
+ * plaintext segment is sealed on its own with AES-256-GCM, so a segment is
+ * authenticated before any of its bytes are released, a byte range maps to
+ * whole segments, and an upload part can be sealed independently.
+ *
+ * Format v1 uses 64 KiB segments; format v2 is the same construction with
+ * 256 KiB segments. Each sealed segment is one GridFS chunk, and FerretDB's
+ * cost is per chunk document far more than per byte (README, Benchmarks): 64
+ * documents per 4 MiB part held uploads to about half the raw GridFS rate,
+ * 16 reach it. Every blob records its segment size; v1 blobs keep reading.
  */
 
-export const FORMAT_VERSION = 1;
-export const SEGMENT_SIZE = 65536;
+/** The format new blobs are written in. */
+export const FORMAT_VERSION = 2;
+export const V1_SEGMENT_SIZE = 65536;
+/** Segment size of new blobs (format v2): the size of MongoDB's default GridFS chunk, give or take. */
+export const SEGMENT_SIZE = 262144;
 export const TAG_SIZE = 16;
-/** One sealed segment is exactly one GridFS chunk (chunkSizeBytes). */
+/** One sealed segment of a new blob is exactly one GridFS chunk (chunkSizeBytes). */
 export const CHUNK_SIZE = SEGMENT_SIZE + TAG_SIZE;
 export const PREFIX_SIZE = 7;
+
+/** The only sizes there are; anything else is a bug (writing) or a tampered record (segmentSizeOf). */
+const SEGMENT_SIZES: ReadonlySet<number> = new Set([V1_SEGMENT_SIZE, SEGMENT_SIZE]);
+
+function assertSegmentSize(segmentSize: number): void {
+  if (!SEGMENT_SIZES.has(segmentSize)) throw new Error(`unsupported segment size ${segmentSize}`);
+}
+
+/**
+ * The segment size of a stored blob from its record: v1 records carry none
+ * (always 64 KiB), v2 ones carry their own. Anything else, e.g. a size edited
+ * in the clear record, is an integrity failure before a single chunk is read.
+ */
+export function segmentSizeOf({ v, segmentSize }: { v: number; segmentSize?: number }): number {
+  if (v === 1) return V1_SEGMENT_SIZE;
+  if (v === 2 && segmentSize !== undefined && SEGMENT_SIZES.has(segmentSize)) return segmentSize;
+  throw new AppError("integrity");
+}
 
 const KEY_SIZE = 32;
 const NONCE_SIZE = 12;
@@ -101,13 +128,22 @@ function segmentNonce(prefix: Buffer, index: number, last: boolean): Buffer {
   return nonce;
 }
 
-type SegmentParams = { dek: Buffer; prefix: Buffer; index: number; last: boolean; aad: Buffer };
+type SegmentParams = { dek: Buffer; prefix: Buffer; index: number; last: boolean; aad: Buffer; segmentSize?: number };
 
 /** Seals one segment; returns ciphertext ‖ tag (plaintext.length + 16 bytes). */
-export function sealSegment({ dek, prefix, index, last, aad, plaintext }: SegmentParams & { plaintext: Buffer }): Buffer {
+export function sealSegment({
+  dek,
+  prefix,
+  index,
+  last,
+  aad,
+  plaintext,
+  segmentSize = SEGMENT_SIZE,
+}: SegmentParams & { plaintext: Buffer }): Buffer {
   assertKey(dek);
+  assertSegmentSize(segmentSize);
   // Only the last segment may be short; fixed-size segments are what make byte ranges map to chunks.
-  if (plaintext.length > SEGMENT_SIZE || (!last && plaintext.length !== SEGMENT_SIZE)) {
+  if (plaintext.length > segmentSize || (!last && plaintext.length !== segmentSize)) {
     throw new AppError("invalid_input", "segment plaintext has the wrong size");
   }
   const cipher = createCipheriv(ALGORITHM, dek, segmentNonce(prefix, index, last), { authTagLength: TAG_SIZE });
@@ -116,10 +152,20 @@ export function sealSegment({ dek, prefix, index, last, aad, plaintext }: Segmen
 }
 
 /** Opens one sealed segment. Any failure is the same opaque integrity error. */
-export function openSegment({ dek, prefix, index, last, aad, sealed }: SegmentParams & { sealed: Buffer }): Buffer {
+export function openSegment({
+  dek,
+  prefix,
+  index,
+  last,
+  aad,
+  sealed,
+  segmentSize = SEGMENT_SIZE,
+}: SegmentParams & { sealed: Buffer }): Buffer {
   assertKey(dek);
+  assertSegmentSize(segmentSize);
   const nonce = segmentNonce(prefix, index, last);
-  if (sealed.length < TAG_SIZE || sealed.length > CHUNK_SIZE || (!last && sealed.length !== CHUNK_SIZE)) {
+  const chunkSize = segmentSize + TAG_SIZE;
+  if (sealed.length < TAG_SIZE || sealed.length > chunkSize || (!last && sealed.length !== chunkSize)) {
     throw new AppError("integrity");
   }
   const body = sealed.subarray(0, sealed.length - TAG_SIZE);
@@ -129,7 +175,10 @@ export function openSegment({ dek, prefix, index, last, aad, sealed }: SegmentPa
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
     // GCM's update() releases unauthenticated bytes; they stay local until final() verifies the tag.
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plaintext = decipher.update(body);
+    const rest = decipher.final();
+    // final() gives nothing more for GCM: no copy of every segment on every read.
+    return rest.length ? Buffer.concat([plaintext, rest]) : plaintext;
   } catch {
     // No cause attached: the caller learns "failed", never which check or where.
     throw new AppError("integrity");
@@ -141,14 +190,15 @@ function assertSize(size: number, name: string): void {
 }
 
 /** Number of segments for a plaintext size. An empty file is one empty last segment, so it still authenticates. */
-export function segmentCount(plaintextSize: number): number {
+export function segmentCount(plaintextSize: number, segmentSize = SEGMENT_SIZE): number {
   assertSize(plaintextSize, "plaintextSize");
-  return plaintextSize === 0 ? 1 : Math.ceil(plaintextSize / SEGMENT_SIZE);
+  assertSegmentSize(segmentSize);
+  return plaintextSize === 0 ? 1 : Math.ceil(plaintextSize / segmentSize);
 }
 
 /** Sealed (ciphertext) length of a blob, what GridFS `length` reports. */
-export function sealedSize(plaintextSize: number): number {
-  return plaintextSize + segmentCount(plaintextSize) * TAG_SIZE;
+export function sealedSize(plaintextSize: number, segmentSize = SEGMENT_SIZE): number {
+  return plaintextSize + segmentCount(plaintextSize, segmentSize) * TAG_SIZE;
 }
 
 /**
@@ -156,7 +206,7 @@ export function sealedSize(plaintextSize: number): number {
  * firstIndex, firstIndex+1, ... of a blob with totalSegments segments. Parts
  * can be sealed independently and in any order; the result is identical to
  * sealing the whole blob at once. Every segment but the blob's last must be
- * exactly SEGMENT_SIZE, so a run that does not end the blob must be a whole
+ * exactly segmentSize, so a run that does not end the blob must be a whole
  * number of segments, and a run that does end it must reach index totalSegments-1.
  */
 export function sealSegments({
@@ -166,6 +216,7 @@ export function sealSegments({
   firstIndex,
   totalSegments,
   plaintext,
+  segmentSize = SEGMENT_SIZE,
 }: {
   dek: Buffer;
   prefix: Buffer;
@@ -173,7 +224,9 @@ export function sealSegments({
   firstIndex: number;
   totalSegments: number;
   plaintext: Buffer;
+  segmentSize?: number;
 }): Buffer[] {
+  assertSegmentSize(segmentSize);
   if (!Number.isSafeInteger(totalSegments) || totalSegments < 1 || totalSegments - 1 > MAX_SEGMENT_INDEX) {
     throw new AppError("invalid_input", "totalSegments out of range");
   }
@@ -181,9 +234,9 @@ export function sealSegments({
     throw new AppError("invalid_input", "firstIndex out of range");
   }
   const lastIndex = totalSegments - 1;
-  const whole = plaintext.length % SEGMENT_SIZE === 0;
+  const whole = plaintext.length % segmentSize === 0;
   // A run with a short (or empty) tail must be the blob's end; a run of whole segments may or may not be.
-  const count = plaintext.length === 0 ? 1 : Math.ceil(plaintext.length / SEGMENT_SIZE);
+  const count = plaintext.length === 0 ? 1 : Math.ceil(plaintext.length / segmentSize);
   const endIndex = firstIndex + count - 1;
   const fits =
     endIndex <= lastIndex &&
@@ -201,7 +254,8 @@ export function sealSegments({
         index,
         last: index === lastIndex,
         aad,
-        plaintext: plaintext.subarray(k * SEGMENT_SIZE, (k + 1) * SEGMENT_SIZE),
+        plaintext: plaintext.subarray(k * segmentSize, (k + 1) * segmentSize),
+        segmentSize,
       }),
     );
   }
@@ -228,6 +282,7 @@ export async function* decryptSegments({
   firstIndex = 0,
   lastIndex = totalSegments - 1,
   size,
+  segmentSize = SEGMENT_SIZE,
 }: {
   dek: Buffer;
   prefix: Buffer;
@@ -237,20 +292,22 @@ export async function* decryptSegments({
   firstIndex?: number;
   lastIndex?: number;
   size?: number;
+  /** The blob's own (segmentSizeOf its record); defaults to the size new blobs are written with. */
+  segmentSize?: number;
 }): AsyncGenerator<Buffer, void, undefined> {
   if (!Number.isSafeInteger(totalSegments) || totalSegments < 1) throw new AppError("invalid_input", "totalSegments out of range");
   if (!Number.isSafeInteger(firstIndex) || !Number.isSafeInteger(lastIndex) || firstIndex < 0 || lastIndex < firstIndex || lastIndex >= totalSegments) {
     throw new AppError("invalid_input", "segment range out of bounds");
   }
-  if (size !== undefined && segmentCount(size) !== totalSegments) throw new AppError("integrity");
+  if (size !== undefined && segmentCount(size, segmentSize) !== totalSegments) throw new AppError("integrity");
   const finalIndex = totalSegments - 1;
 
   let expected = firstIndex;
   for await (const chunk of source) {
     if (chunk.n !== expected) throw new AppError("integrity");
     const last = expected === finalIndex;
-    const plaintext = openSegment({ dek, prefix, index: expected, last, aad, sealed: toBuffer(chunk.data) });
-    if (last && size !== undefined && plaintext.length !== size - finalIndex * SEGMENT_SIZE) {
+    const plaintext = openSegment({ dek, prefix, index: expected, last, aad, sealed: toBuffer(chunk.data), segmentSize });
+    if (last && size !== undefined && plaintext.length !== size - finalIndex * segmentSize) {
       throw new AppError("integrity");
     }
     expected++;
@@ -267,7 +324,17 @@ export async function* decryptSegments({
  * that hold it, and to the slice [skipStart, skipStart + takeLength) of the
  * concatenated plaintext of segments firstIndex..lastIndex.
  */
-export function segmentRange({ start, end, size }: { start: number; end: number; size: number }): {
+export function segmentRange({
+  start,
+  end,
+  size,
+  segmentSize = SEGMENT_SIZE,
+}: {
+  start: number;
+  end: number;
+  size: number;
+  segmentSize?: number;
+}): {
   firstIndex: number;
   lastIndex: number;
   skipStart: number;
@@ -276,12 +343,13 @@ export function segmentRange({ start, end, size }: { start: number; end: number;
   assertSize(size, "size");
   assertSize(start, "start");
   assertSize(end, "end");
+  assertSegmentSize(segmentSize);
   if (start > end || end >= size) throw new AppError("invalid_input", "byte range not satisfiable");
-  const firstIndex = Math.floor(start / SEGMENT_SIZE);
+  const firstIndex = Math.floor(start / segmentSize);
   return {
     firstIndex,
-    lastIndex: Math.floor(end / SEGMENT_SIZE),
-    skipStart: start - firstIndex * SEGMENT_SIZE,
+    lastIndex: Math.floor(end / segmentSize),
+    skipStart: start - firstIndex * segmentSize,
     takeLength: end - start + 1,
   };
 }

@@ -1,12 +1,24 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
-import { Binary, type ObjectId } from "mongodb";
+import { Binary, ObjectId } from "mongodb";
 import { describe, expect, it } from "vitest";
 
+import {
+  type BlobVariant,
+  SEGMENT_SIZE,
+  V1_SEGMENT_SIZE,
+  blobAad,
+  newBlobPrefix,
+  newDek,
+  sealJson,
+  sealSegments,
+  segmentCount,
+} from "@/lib/crypto";
 import { getDb } from "@/lib/db";
-import { type ImageDoc, deleteImagesForever, openImageVariant } from "@/lib/images";
-import { rotateKeys } from "@/lib/keys";
-import { makeJpeg } from "@/lib/testing/fixtures";
+import { type ImageDoc, deleteImagesForever, insertImage, openImageVariant } from "@/lib/images";
+import { rotateKeys, wrapDek } from "@/lib/keys";
+import { finalizeBlob, insertSealedChunks } from "@/lib/storage";
+import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
 const owner = () => randomBytes(12).toString("hex");
@@ -23,10 +35,10 @@ async function readCollecting(ownerId: string, imageId: string, variant: "origin
   }
 }
 
-/** An original of several segments, so tampering can hit the middle. */
+/** An original of several segments (about 1.4 MB of noise PNG), so tampering can hit the middle. */
 async function storedImage(ownerId: string) {
   const sharp = (await import("sharp")).default;
-  const bytes = await sharp(randomBytes(400 * 300 * 3), { raw: { width: 400, height: 300, channels: 3 } }).png().toBuffer();
+  const bytes = await sharp(randomBytes(800 * 600 * 3), { raw: { width: 800, height: 600, channels: 3 } }).png().toBuffer();
   const item = await uploadBytes({ ownerId, name: "tamper.png", bytes });
   const db = await getDb();
   const doc = (await db.collection<ImageDoc>("images").findOne({ _id: item.id }))!;
@@ -47,8 +59,8 @@ describe("reading fails closed on tampering", () => {
     await db.collection("fs.chunks").updateOne({ _id: chunk._id }, { $set: { data: new Binary(data) } });
     const { released, error } = await readCollecting(ownerId, item.id, "original");
     expect(error?.code).toBe("integrity");
-    expect(released.length).toBe(2 * 65536);
-    expect(released.equals(bytes.subarray(0, 2 * 65536))).toBe(true);
+    expect(released.length).toBe(2 * SEGMENT_SIZE);
+    expect(released.equals(bytes.subarray(0, 2 * SEGMENT_SIZE))).toBe(true);
   });
 
   it("a changed tag fails", async () => {
@@ -114,6 +126,71 @@ describe("reading fails closed on tampering", () => {
     const restored = await readCollecting(ownerId, item.id, "original");
     expect(restored.error).toBeNull();
     expect(restored.released.equals(bytes)).toBe(true);
+  });
+});
+
+/**
+ * An image exactly as the format-v1 code stored it: 64 KiB segments, a v1
+ * record whose blob references carry no segment size.
+ */
+async function storeV1Image({ ownerId, bytes }: { ownerId: string; bytes: Buffer }) {
+  const imageId = randomUUID();
+  const dek = newDek();
+  const blob = async (variant: BlobVariant, plaintext: Buffer) => {
+    const fileId = new ObjectId();
+    const prefix = newBlobPrefix();
+    const sealed = sealSegments({
+      dek,
+      prefix,
+      aad: blobAad({ imageId, variant }),
+      firstIndex: 0,
+      totalSegments: segmentCount(plaintext.length, V1_SEGMENT_SIZE),
+      plaintext,
+      segmentSize: V1_SEGMENT_SIZE,
+    });
+    await insertSealedChunks({ fileId, firstIndex: 0, sealed });
+    await finalizeBlob({ fileId, size: plaintext.length, variant, imageId, segmentSize: V1_SEGMENT_SIZE });
+    return { fileId, prefix, size: plaintext.length };
+  };
+  const thumb = await makePng({ width: 40, height: 30 });
+  const meta = sealJson({ dek, imageId, value: { format: "png", pages: 1, hasAlpha: false, exif: {}, gps: null, palette: [], name: "old.png" } });
+  const doc: ImageDoc = {
+    _id: imageId,
+    ownerId,
+    createdAt: new Date(),
+    size: bytes.length,
+    mime: "image/png",
+    width: 800,
+    height: 600,
+    trashedAt: null,
+    v: 1,
+    dek: wrapDek({ dek, imageId, ownerId }),
+    blobs: { original: await blob("original", bytes), preview: await blob("preview", thumb), thumb: await blob("thumb", thumb) },
+    meta: { nonce: meta.nonce, sealed: meta.sealed },
+  };
+  await insertImage({ doc });
+  return { imageId, thumb };
+}
+
+describe("format v1 records", () => {
+  it("still read whole, by range and per variant", async () => {
+    const ownerId = owner();
+    const sharp = (await import("sharp")).default;
+    const bytes = await sharp(randomBytes(600 * 400 * 3), { raw: { width: 600, height: 400, channels: 3 } }).png().toBuffer();
+    const { imageId, thumb } = await storeV1Image({ ownerId, bytes });
+    const db = await getDb();
+    const stored = (await db.collection<ImageDoc>("images").findOne({ _id: imageId }))!;
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: stored.blobs.original.fileId })).toBe(Math.ceil(bytes.length / V1_SEGMENT_SIZE));
+
+    const { released, error } = await readCollecting(ownerId, imageId, "original");
+    expect(error).toBeNull();
+    expect(released.equals(bytes)).toBe(true);
+    const opened = await openImageVariant({ ownerId, imageId, variant: "original" });
+    expect(opened.etag).toContain("-v1");
+    const parts: Buffer[] = [];
+    for await (const p of opened.read({ start: 65_530, end: 200_000 })) parts.push(p);
+    expect(Buffer.concat(parts).equals(bytes.subarray(65_530, 200_001))).toBe(true);
+    expect((await readCollecting(ownerId, imageId, "thumb")).released.equals(thumb)).toBe(true);
   });
 });
 

@@ -3,7 +3,16 @@ import "server-only";
 import type { Binary, Filter } from "mongodb";
 
 import type { ImageMeta } from "@/lib/analyze";
-import { type BlobVariant, blobAad, decryptSegments, openJson, segmentCount, segmentRange, toBuffer } from "@/lib/crypto";
+import {
+  type BlobVariant,
+  blobAad,
+  decryptSegments,
+  openJson,
+  segmentCount,
+  segmentRange,
+  segmentSizeOf,
+  toBuffer,
+} from "@/lib/crypto";
 import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -40,7 +49,8 @@ import { releaseQuota } from "@/lib/usage";
  * behaves exactly like one that does not exist.
  */
 
-type StoredBlobRef = { fileId: BlobRef["fileId"]; prefix: Binary | Buffer; size: number };
+// v1 records carry no segmentSize (their blobs use 64 KiB segments); v2 records carry each blob's own.
+type StoredBlobRef = { fileId: BlobRef["fileId"]; prefix: Binary | Buffer; size: number; segmentSize?: number };
 
 export type ImageDoc = {
   _id: string;
@@ -53,7 +63,7 @@ export type ImageDoc = {
   trashedAt: Date | null;
   /** The owner's timeline bucket this image belongs to (lib/library.ts); absent only before migration. */
   pageKey?: string;
-  v: 1;
+  v: 1 | 2;
   dek: StoredWrappedDek;
   blobs: { original: StoredBlobRef; preview: StoredBlobRef; thumb: StoredBlobRef };
   meta: { nonce: Binary | Buffer; sealed: Binary | Buffer };
@@ -277,9 +287,10 @@ export async function openImageVariant({
   const meta = openMeta(doc, dek);
   const ref = doc.blobs[variant];
   const size = ref.size;
-  const totalSegments = segmentCount(size);
+  const segmentSize = segmentSizeOf({ v: doc.v, segmentSize: ref.segmentSize });
+  const totalSegments = segmentCount(size, segmentSize);
   const read = (range?: { start: number; end: number } | null) => {
-    const plan = range ? segmentRange({ start: range.start, end: range.end, size }) : null;
+    const plan = range ? segmentRange({ start: range.start, end: range.end, size, segmentSize }) : null;
     const firstIndex = plan?.firstIndex ?? 0;
     const lastIndex = plan?.lastIndex ?? totalSegments - 1;
     const segments = decryptSegments({
@@ -290,7 +301,8 @@ export async function openImageVariant({
       size,
       firstIndex,
       lastIndex,
-      source: readSealedChunks({ fileId: ref.fileId, firstIndex, lastIndex }),
+      segmentSize,
+      source: readSealedChunks({ fileId: ref.fileId, firstIndex, lastIndex, segmentSize }),
     });
     return plan ? sliceStream(segments, plan.skipStart, plan.takeLength) : segments;
   };

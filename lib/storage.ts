@@ -4,10 +4,11 @@ import { Binary, type Db, ObjectId } from "mongodb";
 
 import {
   type BlobVariant,
-  CHUNK_SIZE,
   FORMAT_VERSION,
   SEGMENT_SIZE,
   type SealedChunk,
+  TAG_SIZE,
+  V1_SEGMENT_SIZE,
   newBlobPrefix,
   sealWholeBlob,
   sealedSize,
@@ -16,12 +17,12 @@ import { getDb } from "@/lib/db";
 
 /**
  * Encrypted blobs in GridFS's own layout (fs.files + fs.chunks), written
- * directly: one sealed 64 KiB segment is exactly one chunk (DESIGN.md §3), so
- * parts can be written out of order and ranges map to whole chunks.
+ * directly: one sealed segment is exactly one chunk (DESIGN.md §3), so parts
+ * can be written out of order and ranges map to whole chunks.
  */
 
 /** Where a blob lives and how to open it; stored inside the image record. */
-export type BlobRef = { fileId: ObjectId; prefix: Buffer; size: number };
+export type BlobRef = { fileId: ObjectId; prefix: Buffer; size: number; segmentSize: number };
 
 export type ChunkDoc = { _id: ObjectId; files_id: ObjectId; n: number; data: Binary };
 export type FileDoc = {
@@ -45,9 +46,23 @@ function isOnlyDuplicateKeys(err: unknown): boolean {
 }
 
 /**
- * Writes sealed chunks in one insertMany. A chunk that is already there wins:
- * a retried part never overwrites stored ciphertext, so no nonce ever seals two
- * different plaintexts in stored data.
+ * Chunk documents per insertMany, and insertMany calls in flight at once: a
+ * whole 4 MiB part (16 chunks) at once, in pairs. FerretDB runs one insertMany
+ * on one connection, converting and inserting document after document, so a
+ * part written as one insertMany used one core and ran at 10–25 MiB/s; with
+ * every pair in flight, FerretDB and PostgreSQL keep both cores busy and a
+ * part goes in at the raw GridFS rate (about 45 MiB/s here; 4 in flight gave
+ * about 30). Measured with scripts/bench, README "Benchmarks".
+ */
+const WRITE_BATCH_DOCS = 2;
+const WRITE_PARALLEL = 8;
+
+/**
+ * Writes sealed chunks n = firstIndex, firstIndex+1, ... in small batches
+ * side by side. A chunk that is already there wins: a retried part never
+ * overwrites stored ciphertext, so no nonce ever seals two different
+ * plaintexts in stored data. `allNew` says whether every chunk was written
+ * now (false: some were there before, from an earlier try of the same part).
  */
 export async function insertSealedChunks({
   fileId,
@@ -57,15 +72,34 @@ export async function insertSealedChunks({
   fileId: ObjectId;
   firstIndex: number;
   sealed: Buffer[];
-}): Promise<void> {
-  if (sealed.length === 0) return;
+}): Promise<{ allNew: boolean }> {
+  if (sealed.length === 0) return { allNew: true };
   const db = await getDb();
   const docs = sealed.map((data, i) => ({ _id: new ObjectId(), files_id: fileId, n: firstIndex + i, data: new Binary(data) }));
-  try {
-    await chunks(db).insertMany(docs, { ordered: false });
-  } catch (err) {
-    if (!isOnlyDuplicateKeys(err)) throw err;
-  }
+  const batches: ChunkDoc[][] = [];
+  for (let i = 0; i < docs.length; i += WRITE_BATCH_DOCS) batches.push(docs.slice(i, i + WRITE_BATCH_DOCS));
+  let allNew = true;
+  let failed = false;
+  let next = 0;
+  const worker = async () => {
+    // After a failure no new batch starts; the caller fails and the client retries the whole part.
+    while (!failed && next < batches.length) {
+      const batch = batches[next++];
+      try {
+        await chunks(db).insertMany(batch, { ordered: false });
+      } catch (err) {
+        if (!isOnlyDuplicateKeys(err)) {
+          failed = true;
+          throw err;
+        }
+        allNew = false;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(WRITE_PARALLEL, batches.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (rejected) throw rejected.reason;
+  return { allNew };
 }
 
 export async function countChunks({ fileId }: { fileId: ObjectId }): Promise<number> {
@@ -78,23 +112,25 @@ export async function finalizeBlob({
   size,
   variant,
   imageId,
+  segmentSize,
 }: {
   fileId: ObjectId;
   size: number;
   variant: BlobVariant;
   imageId: string;
+  segmentSize: number;
 }): Promise<void> {
   await files(await getDb()).insertOne({
     _id: fileId,
-    length: sealedSize(size),
-    chunkSize: CHUNK_SIZE,
+    length: sealedSize(size, segmentSize),
+    chunkSize: segmentSize + TAG_SIZE,
     uploadDate: new Date(),
     filename: fileId.toHexString(),
-    metadata: { v: FORMAT_VERSION, segmentSize: SEGMENT_SIZE, variant, imageId },
+    metadata: { v: segmentSize === V1_SEGMENT_SIZE ? 1 : FORMAT_VERSION, segmentSize, variant, imageId },
   });
 }
 
-/** Seals and stores a small derived blob (thumbnail, preview) in one go. */
+/** Seals and stores a small derived blob (thumbnail, preview) in one go, in the current format. */
 export async function writeSmallBlob({
   dek,
   imageId,
@@ -110,9 +146,16 @@ export async function writeSmallBlob({
   const prefix = newBlobPrefix();
   const sealed = sealWholeBlob({ dek, prefix, imageId, variant, plaintext });
   await insertSealedChunks({ fileId, firstIndex: 0, sealed });
-  await finalizeBlob({ fileId, size: plaintext.length, variant, imageId });
-  return { fileId, prefix, size: plaintext.length };
+  await finalizeBlob({ fileId, size: plaintext.length, variant, imageId, segmentSize: SEGMENT_SIZE });
+  return { fileId, prefix, size: plaintext.length, segmentSize: SEGMENT_SIZE };
 }
+
+/**
+ * Bytes per cursor batch when reading a blob, and so also how far the reader
+ * runs ahead of its consumer: one batch is decrypted and sent while the next
+ * is on its way, and memory stays at about two batches for any file size.
+ */
+const READ_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * Streams sealed chunks [firstIndex, lastIndex] in order. Authentication is
@@ -123,20 +166,38 @@ export async function* readSealedChunks({
   fileId,
   firstIndex,
   lastIndex,
+  segmentSize,
 }: {
   fileId: ObjectId;
   firstIndex: number;
   lastIndex: number;
+  segmentSize: number;
 }): AsyncGenerator<SealedChunk> {
   const db = await getDb();
+  const perBatch = Math.max(1, Math.min(lastIndex - firstIndex + 1, Math.floor(READ_BATCH_BYTES / (segmentSize + TAG_SIZE))));
   const cursor = chunks(db)
     .find({ files_id: fileId, n: { $gte: firstIndex, $lte: lastIndex } }, { projection: { n: 1, data: 1 } })
     .sort({ n: 1 })
-    // A few segments per round trip keeps memory flat for any file size.
-    .batchSize(16);
+    .batchSize(perBatch);
+  // The cursor's async iterator runs one next() at a time, in order; keeping a batch's worth of
+  // them queued makes it ask for the next batch while this one is still being decrypted and sent.
+  const it = cursor[Symbol.asyncIterator]();
+  const ahead: Promise<IteratorResult<ChunkDoc>>[] = [];
   try {
-    for await (const doc of cursor) yield { n: doc.n, data: doc.data };
+    for (;;) {
+      while (ahead.length < perBatch) {
+        const next = it.next();
+        // Handled here so a failure further ahead is not an unhandled rejection; it is rethrown when reached.
+        next.catch(() => {});
+        ahead.push(next);
+      }
+      const result = await ahead.shift()!;
+      if (result.done) return;
+      yield { n: result.value.n, data: result.value.data };
+    }
   } finally {
+    // Let what is in flight settle first: the cursor must not close under a running getMore.
+    await Promise.allSettled(ahead);
     await cursor.close();
   }
 }

@@ -165,7 +165,7 @@ describe("uploads", () => {
     const db = await getDb();
     const upload = await db.collection("uploads").findOne({ _id: uploadId } as never);
     const fileId = upload!.original.fileId;
-    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(64);
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(PART_SIZE / SEGMENT_SIZE);
     await db.collection("uploads").updateOne({ _id: uploadId } as never, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const swept = await sweepUploads();
     expect(swept.uploads).toBeGreaterThanOrEqual(1);

@@ -8,6 +8,7 @@ import { analyzeImage } from "@/lib/analyze";
 import { limits } from "@/lib/config";
 import {
   SEGMENT_SIZE,
+  V1_SEGMENT_SIZE,
   blobAad,
   decryptSegments,
   newBlobPrefix,
@@ -18,6 +19,7 @@ import {
   segmentCount,
   toBuffer,
 } from "@/lib/crypto";
+import { dropHeldParts, holdPart, takeHeldAnalysis } from "@/lib/early-analysis";
 import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { probeHeader } from "@/lib/image-header";
@@ -26,6 +28,7 @@ import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, ins
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
+  type BlobRef,
   countChunks,
   deleteBlobs,
   finalizeBlob,
@@ -41,8 +44,8 @@ import {
  * appears only once everything is stored and analysed.
  */
 
-export const SEGMENTS_PER_PART = 64;
-export const PART_SIZE = SEGMENT_SIZE * SEGMENTS_PER_PART; // 4 MiB, under Vercel's 4.5 MB body cap
+/** 4 MiB, under Vercel's 4.5 MB body cap: 16 segments of 256 KiB (64 of 64 KiB for uploads begun in format v1). */
+export const PART_SIZE = 4 * 1024 * 1024;
 
 type UploadDoc = {
   _id: string;
@@ -55,6 +58,8 @@ type UploadDoc = {
   completingAt?: Date;
   dek: StoredWrappedDek;
   original: { fileId: ObjectId; prefix: Binary | Buffer };
+  /** The original's segment size; absent on uploads begun before format v2, which stay v1 (64 KiB) to the end. */
+  segmentSize?: number;
   // The filename is private: sealed like the image's metadata, never stored in clear.
   name: { nonce: Binary | Buffer; sealed: Binary | Buffer };
   partsDone: number[];
@@ -117,6 +122,7 @@ export async function beginUpload({
     state: "open",
     dek: wrapDek({ dek, imageId, ownerId }),
     original: { fileId: new ObjectId(), prefix: newBlobPrefix() },
+    segmentSize: SEGMENT_SIZE,
     name: { nonce: sealedName.nonce, sealed: sealedName.sealed },
     partsDone: [],
     createdAt: now,
@@ -156,11 +162,11 @@ export async function putPart({
   }
   const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
 
+  let mime = upload.mime;
   if (index === 0) {
     try {
-      const { mime } = await sniffImageType({ head: bytes });
+      mime = (await sniffImageType({ head: bytes })).mime;
       await probeHeader({ head: bytes, mime });
-      await (await uploads()).updateOne({ _id: uploadId, ownerId }, { $set: { mime } });
     } catch (err) {
       // A file that is not an acceptable image is refused whole, at once.
       await discardUpload(upload);
@@ -168,22 +174,77 @@ export async function putPart({
     }
   }
 
+  const segmentSize = upload.segmentSize ?? V1_SEGMENT_SIZE;
+  const firstIndex = index * (PART_SIZE / segmentSize);
   const sealed = sealSegments({
     dek,
     prefix: toBuffer(upload.original.prefix),
     aad: blobAad({ imageId: upload.imageId, variant: "original" }),
-    firstIndex: index * SEGMENTS_PER_PART,
-    totalSegments: segmentCount(upload.size),
+    firstIndex,
+    totalSegments: segmentCount(upload.size, segmentSize),
     plaintext: bytes,
+    segmentSize,
   });
-  await insertSealedChunks({ fileId: upload.original.fileId, firstIndex: index * SEGMENTS_PER_PART, sealed });
-  await (await uploads()).updateOne({ _id: uploadId, ownerId }, { $addToSet: { partsDone: index } });
+  let allNew: boolean;
+  try {
+    ({ allNew } = await insertSealedChunks({ fileId: upload.original.fileId, firstIndex, sealed }));
+  } catch (err) {
+    dropHeldParts({ uploadId });
+    throw err;
+  }
+  // Only bytes now stored exactly as received are held for the analysis. When some chunks were
+  // there already (a resent part), the stored ones are the first try's, maybe not these.
+  if (allNew) holdPart({ uploadId, index, partCount: upload.partCount, bytes, mime });
+  else dropHeldParts({ uploadId });
+  // Part 0's type goes in with its receipt: one round trip, and one update fewer to race.
+  const update = index === 0 ? { $set: { mime }, $addToSet: { partsDone: index } } : { $addToSet: { partsDone: index } };
+  await oneAtATime(uploadId, async () => (await uploads()).updateOne({ _id: uploadId, ownerId }, update));
 }
 
 /**
- * Checks that every part is there, decrypts the original through sharp for
- * its size, thumbnail, preview and metadata, then writes the blob documents
- * and finally the image record. On any failure everything written is removed.
+ * FerretDB 1.x applies an update as read, modify, write back, without a lock:
+ * of 8 concurrent $addToSet on one document, about 6 are lost (measured).
+ * Updates of one upload record from this process therefore go one at a
+ * time; completeUpload checks the chunks themselves when a receipt is missing
+ * anyway, since parts of one upload may also reach different processes.
+ */
+const recordQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (recordQueues.get(key) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => {});
+  recordQueues.set(key, tail);
+  void tail.then(() => {
+    if (recordQueues.get(key) === tail) recordQueues.delete(key);
+  });
+  return run;
+}
+
+/** The type of an upload whose part-0 receipt was lost in a race, sniffed again from its first stored segment. */
+async function sniffStoredType({ upload, dek, segmentSize }: { upload: UploadDoc; dek: Buffer; segmentSize: number }): Promise<string> {
+  const totalSegments = segmentCount(upload.size, segmentSize);
+  const head: Buffer[] = [];
+  for await (const plain of decryptSegments({
+    dek,
+    prefix: toBuffer(upload.original.prefix),
+    aad: blobAad({ imageId: upload.imageId, variant: "original" }),
+    totalSegments,
+    size: upload.size,
+    segmentSize,
+    lastIndex: 0,
+    source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: 0, segmentSize }),
+  })) {
+    head.push(plain);
+  }
+  return (await sniffImageType({ head: Buffer.concat(head) })).mime;
+}
+
+/**
+ * Checks that every part is there, analyses the original (from the parts held
+ * in memory when this process received them all, else decrypted back out of
+ * the database) for its size, thumbnail, preview and metadata, then writes the
+ * blob documents and finally the image record. On any failure everything
+ * written is removed.
  */
 export async function completeUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<GalleryItem> {
   const coll = await uploads();
@@ -196,12 +257,17 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
 
   const written: ObjectId[] = [];
   try {
-    const totalSegments = segmentCount(upload.size);
+    const segmentSize = upload.segmentSize ?? V1_SEGMENT_SIZE;
+    const totalSegments = segmentCount(upload.size, segmentSize);
+    // A part is in partsDone only after every one of its chunks was stored (or found stored), so
+    // the chunks are counted only when a receipt is missing: FerretDB counts by reading every chunk.
     const missing = [...Array(upload.partCount).keys()].filter((i) => !upload.partsDone.includes(i));
-    if (missing.length || !upload.mime || (await countChunks({ fileId: upload.original.fileId })) !== totalSegments) {
+    if (missing.length && (await countChunks({ fileId: upload.original.fileId })) !== totalSegments) {
+      dropHeldParts({ uploadId });
       throw new AppError("upload_incomplete", "Some parts of the file never arrived. Please upload it again.");
     }
     const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
+    const mime = upload.mime ?? (await sniffStoredType({ upload, dek, segmentSize }));
     const { name } = openJson({
       dek,
       imageId: upload.imageId,
@@ -209,23 +275,30 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
       sealed: toBuffer(upload.name.sealed),
     }) as { name: string };
 
-    const analysis = await analyzeImage({
-      mime: upload.mime,
-      source: decryptSegments({
-        dek,
-        prefix: toBuffer(upload.original.prefix),
-        aad: blobAad({ imageId: upload.imageId, variant: "original" }),
-        totalSegments,
-        size: upload.size,
-        source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: totalSegments - 1 }),
-      }),
-    });
+    const analysis = await (takeHeldAnalysis({ uploadId }) ??
+      analyzeImage({
+        mime,
+        source: decryptSegments({
+          dek,
+          prefix: toBuffer(upload.original.prefix),
+          aad: blobAad({ imageId: upload.imageId, variant: "original" }),
+          totalSegments,
+          size: upload.size,
+          segmentSize,
+          source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: totalSegments - 1, segmentSize }),
+        }),
+      }));
 
-    const thumb = await writeSmallBlob({ dek, imageId: upload.imageId, variant: "thumb", plaintext: analysis.thumb });
-    written.push(thumb.fileId);
-    const preview = await writeSmallBlob({ dek, imageId: upload.imageId, variant: "preview", plaintext: analysis.preview });
-    written.push(preview.fileId);
-    await finalizeBlob({ fileId: upload.original.fileId, size: upload.size, variant: "original", imageId: upload.imageId });
+    // Independent writes, side by side; the image record still comes last.
+    const writes = await Promise.allSettled([
+      writeSmallBlob({ dek, imageId: upload.imageId, variant: "thumb", plaintext: analysis.thumb }),
+      writeSmallBlob({ dek, imageId: upload.imageId, variant: "preview", plaintext: analysis.preview }),
+      finalizeBlob({ fileId: upload.original.fileId, size: upload.size, variant: "original", imageId: upload.imageId, segmentSize }),
+    ]);
+    for (const w of writes.slice(0, 2)) if (w.status === "fulfilled") written.push((w.value as BlobRef).fileId);
+    const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
+    if (failed) throw failed.reason;
+    const [thumb, preview] = writes.map((w) => (w as PromiseFulfilledResult<BlobRef | void>).value) as [BlobRef, BlobRef];
 
     const meta: SealedMeta = { ...analysis.meta, name };
     const sealedMeta = sealJson({ dek, imageId: upload.imageId, value: meta });
@@ -238,12 +311,13 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
       width: analysis.width,
       height: analysis.height,
       trashedAt: null,
-      v: 1,
+      // v2: every blob reference carries its segment size (an upload begun in v1 keeps a 64 KiB original).
+      v: 2,
       dek: upload.dek,
       blobs: {
-        original: { fileId: upload.original.fileId, prefix: toBuffer(upload.original.prefix), size: upload.size },
-        preview: { fileId: preview.fileId, prefix: preview.prefix, size: preview.size },
-        thumb: { fileId: thumb.fileId, prefix: thumb.prefix, size: thumb.size },
+        original: { fileId: upload.original.fileId, prefix: toBuffer(upload.original.prefix), size: upload.size, segmentSize },
+        preview: { fileId: preview.fileId, prefix: preview.prefix, size: preview.size, segmentSize: preview.segmentSize },
+        thumb: { fileId: thumb.fileId, prefix: thumb.prefix, size: thumb.size, segmentSize: thumb.segmentSize },
       },
       meta: { nonce: sealedMeta.nonce, sealed: sealedMeta.sealed },
     };
@@ -251,6 +325,7 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
     await coll.deleteOne({ _id: uploadId });
     return toGalleryItem(doc, meta);
   } catch (err) {
+    dropHeldParts({ uploadId });
     await deleteBlobs({ fileIds: written }).catch(() => {});
     await discardUpload(upload).catch(() => {});
     throw err;

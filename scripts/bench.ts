@@ -9,12 +9,14 @@
 //
 // Environment (all optional):
 //   BENCH_ENGINES=sqlite,postgresql  engines to run, in order
-//   BENCH_SECTIONS=accounts,transfer,analyze,decode,reads,zip  (default: all; analyze and decode run on the first engine only)
+//   BENCH_SECTIONS=accounts,transfer,analyze,decode,reads,zip,library,concurrency  (default: all; analyze and decode run on the first engine only)
 //   BENCH_DECODE_COUNT=10, BENCH_DECODE_REPS=3   parallel images and repetitions of the decode section
 //   BENCH_SCALE=1            multiplies the zip size (default 16 images, 64 MiB)
 //   BENCH_ZIP_IMAGES, BENCH_ZIP_MIB    zip size directly (e.g. 500 and 2048 for the 2 GiB run)
 //   BENCH_ZIP_RAW_MAX        read at most this many originals for the raw GridFS baseline
-//   BENCH_TRANSFER_MIB=20, BENCH_TRANSFER_REPS=3   the HTTP upload/download file and repetitions
+//   BENCH_TRANSFER_MIB=20, BENCH_TRANSFER_REPS=5   the HTTP upload/download file and repetitions
+//   BENCH_CPU_PROF=1         V8 CPU profile of the app server during the transfer section (bench-results/profiles/)
+//   BENCH_CONC_UPLOADERS=20, BENCH_CONC_IMAGES=10, BENCH_CONC_MB=4   the concurrency section
 //   BENCH_READ_COUNTS=10,100,1000   gallery sizes for the read/list figures
 //   BENCH_SAMPLE_BUDGET_MS=8000     per-measurement time cap once 3 samples exist
 //   BENCH_ENGINE_TIMEOUT_S=900      stop an engine's run after this long
@@ -182,7 +184,7 @@ async function runEngine(engine: string, sections: string[], app: string | null)
   delete env.MONGODB_URI;
   delete env.MONGODB_DB;
   delete env.NODE_OPTIONS;
-  if (!app) env.BENCH_SECTIONS = sections.filter((s) => s !== "transfer").join(",");
+  if (!app) env.BENCH_SECTIONS = sections.filter((s) => s !== "transfer" && s !== "concurrency").join(",");
   const timeoutS = Number(process.env.BENCH_ENGINE_TIMEOUT_S || 900);
   const started = Date.now();
   try {
@@ -240,6 +242,7 @@ const SECTION_TITLES: Record<string, string> = {
   gallery: "5. The gallery by collection size (listImages first page and cursor walk)",
   zip: "6. Zip download (lib/downloads) vs raw GridFS reads, with peak RSS",
   library: "7. A real photo library: per-request costs by library size, beside a second owner (lib/images, lib/library)",
+  concurrency: "8. Many uploaders at once over HTTP vs one alone (same server, same run), then every image checked",
 };
 
 function fmt(value: number | string | null | undefined, unit: string): string {
@@ -311,11 +314,11 @@ async function main() {
   const t0 = Date.now();
   const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",").map((s) => s.trim()).filter(Boolean);
   for (const e of engines) if (!["sqlite", "postgresql"].includes(e)) throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
-  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,decode,reads,zip,library").split(",").map((s) => s.trim()).filter(Boolean);
+  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,analyze,decode,reads,zip,library,concurrency").split(",").map((s) => s.trim()).filter(Boolean);
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }
-  const app = allSections.includes("transfer") ? prepareApp() : null;
+  const app = allSections.includes("transfer") || allSections.includes("concurrency") ? prepareApp() : null;
 
   const results: Record<string, EngineResult> = {};
   let first = true;

@@ -52,7 +52,7 @@ function sealBlob({ dek, imageId, variant, plaintext, at }: { dek: Buffer; image
     filename: fileId.toHexString(),
     metadata: { v: FORMAT_VERSION, segmentSize: SEGMENT_SIZE, variant, imageId },
   };
-  return { ref: { fileId, prefix, size: plaintext.length }, chunks, file };
+  return { ref: { fileId, prefix, size: plaintext.length, segmentSize: SEGMENT_SIZE }, chunks, file };
 }
 
 /**
@@ -124,7 +124,7 @@ export async function insertCopies({
       width: analysis.width,
       height: analysis.height,
       trashedAt: null,
-      v: 1,
+      v: 2,
       dek: wrapDek({ dek, imageId, ownerId }),
       blobs: {
         original: blobs.original.ref,

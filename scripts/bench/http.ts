@@ -19,13 +19,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type RunningApp = { baseUrl: string; stop: () => Promise<void> };
+export type RunningApp = { baseUrl: string; pid: number | null; stop: () => Promise<void> };
 
 /**
  * Starts `next start` for the build in `appDir` in its own process group (so it
  * can be stopped whole), with the database env of this process.
  */
-export async function startApp({ appDir, logFile }: { appDir: string; logFile: string }): Promise<RunningApp> {
+export async function startApp({
+  appDir,
+  logFile,
+  nodeArgs = [],
+}: {
+  appDir: string;
+  logFile: string;
+  /** Node flags for the app server, e.g. ["--cpu-prof", "--cpu-prof-dir=..."] (BENCH_CPU_PROF; not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
+}): Promise<RunningApp> {
   const root = process.cwd();
   if (!fs.existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error(`no \`next build\` output in ${appDir}/.next`);
   const port = await freePort();
@@ -39,7 +48,7 @@ export async function startApp({ appDir, logFile }: { appDir: string; logFile: s
   delete env.MONGODB_DB;
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    [...nodeArgs, path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"],
     { cwd: appDir, env, stdio: ["ignore", out, out], detached: true },
   );
   const pid = child.pid;
@@ -88,7 +97,7 @@ export async function startApp({ appDir, logFile }: { appDir: string; logFile: s
     await new Promise((r) => setTimeout(r, 200));
   }
   log(`next start on ${baseUrl} (log: ${path.relative(root, logFile)})`);
-  return { baseUrl, stop };
+  return { baseUrl, pid: pid ?? null, stop };
 }
 
 /** A tiny cookie jar: name=value pairs from Set-Cookie headers. */
@@ -132,4 +141,51 @@ export async function signIn({ baseUrl, username, password }: { baseUrl: string;
   const body = (await session.json()) as { user?: { username?: string } } | null;
   if (body?.user?.username !== username) throw new Error("signed in, but /api/auth/session does not show the user");
   return cookie;
+}
+
+/** The id under which `next build` registered a server action, from the build's manifest. */
+export function serverActionId({ appDir, name, file }: { appDir: string; name: string; file: string }): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(appDir, ".next", "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName?: string; filename?: string }>;
+  };
+  const found = Object.entries(manifest.node).find(([, v]) => v.exportedName === name && v.filename?.endsWith(file));
+  if (!found) throw new Error(`server action ${name} (${file}) is not in the build's manifest`);
+  return found[0];
+}
+
+/**
+ * Calls a server action over HTTP the way the browser's React client does:
+ * POST to a page that uses it with the `Next-Action` header and the arguments
+ * as JSON (React's reply encoding for plain JSON values), then reads the
+ * result from the RSC response. `prevState` is undefined, as with a direct call.
+ */
+export async function callServerAction<T>({
+  baseUrl,
+  cookie,
+  actionId,
+  input,
+  page = "/",
+}: {
+  baseUrl: string;
+  cookie: string;
+  actionId: string;
+  input: unknown;
+  page?: string;
+}): Promise<T> {
+  const res = await fetch(`${baseUrl}${page}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, "next-action": actionId, accept: "text/x-component", "content-type": "text/plain;charset=UTF-8" },
+    // Strings starting with "$" would need escaping as "$$"; the bench's values never do.
+    body: JSON.stringify(["$undefined", input]),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`server action answered ${res.status}: ${text.slice(0, 200)}`);
+  // Rows are `<id>:<json>`; the action's return value is the row that is not the envelope (row 0).
+  for (const line of text.split("\n")) {
+    const m = /^([0-9a-f]+):(.*)$/.exec(line);
+    if (!m || m[1] === "0") continue;
+    return JSON.parse(m[2]) as T;
+  }
+  throw new Error(`no result in the server action's response: ${text.slice(0, 200)}`);
 }

@@ -92,3 +92,14 @@ export function envNumber(name: string, fallback: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return n;
 }
+
+/** What a bench section gets from the worker. */
+export type SectionContext = {
+  put: (section: string, key: string, label: string, unit: string, value: number | string | null, note?: string) => void;
+  notes: string[];
+  /** Points lib/db at a fresh (dropped) database of the same server; null: the URI's own, which the app server uses. */
+  freshDatabase: (name: string | null) => Promise<import("mongodb").Db>;
+  /** The GIN index on fs.chunks files_id that scripts/with-db.mjs gives the app's database (PostgreSQL only). */
+  addChunksGinIndex: (dbName: string) => boolean;
+  engineShort: string;
+};

@@ -5,30 +5,29 @@
 // Each section works in its own database on the same server, so one section's
 // data never inflates another's collections (the FerretDB backends scan).
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { Readable } from "node:stream";
 
-import { GridFSBucket, type ObjectId } from "mongodb";
-import sharp from "sharp";
+import { GridFSBucket } from "mongodb";
 
 import { analyzeImage } from "@/lib/analyze";
 import { closeDb, getDb } from "@/lib/db";
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { type ImageDoc, deleteImagesForever, listImages, openImageVariant } from "@/lib/images";
+import { type ImageDoc, listImages, openImageVariant } from "@/lib/images";
 import { hashPassword } from "@/lib/passwords";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
-import { PART_SIZE, beginUpload, completeUpload, sweepUploads } from "@/lib/uploads";
+import { sweepUploads } from "@/lib/uploads";
 import { authenticate, createUser } from "@/lib/users";
 
+import { sectionConcurrency } from "./concurrency";
 import { runDecodeBench } from "./decode";
 import { insertCopies, makeTemplate } from "./fill";
 import { sectionLibrary } from "./library";
-import { signIn, startApp } from "./http";
-import { MiB, envNumber, log, median, mibps, now, percentile, ratePerSecond, sampleMs, timed, withRssSampling } from "./util";
+import { consume, noiseDims, noiseJpeg } from "./noise";
+import { sectionTransfer } from "./transfer";
+import { MiB, type SectionContext, envNumber, log, median, mibps, now, percentile, ratePerSecond, sampleMs, timed, withRssSampling } from "./util";
 
 export type Row = { section: string; key: string; label: string; unit: string; value: number | string | null; note?: string };
 
@@ -57,25 +56,6 @@ async function freshDatabase(name: string | null) {
   return getDb();
 }
 
-async function consume(source: AsyncIterable<Buffer | Uint8Array>): Promise<number> {
-  let n = 0;
-  for await (const chunk of source) n += chunk.length;
-  return n;
-}
-
-async function noiseJpeg({ width, height }: { width: number; height: number }): Promise<Buffer> {
-  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 100, chromaSubsampling: "4:4:4" })
-    .toBuffer();
-}
-
-/** Noise JPEG (quality 100, 4:4:4) of about `mib` MiB: ~2.92 bytes per pixel. */
-function noiseDims(mib: number) {
-  const pixels = (mib * MiB) / 2.92;
-  const width = Math.max(16, Math.round(Math.sqrt((pixels * 4) / 3)));
-  return { width, height: Math.max(16, Math.round((width * 3) / 4)) };
-}
-
 // ---------------------------------------------------------------- 1. accounts
 
 async function sectionAccounts() {
@@ -100,127 +80,6 @@ async function sectionAccounts() {
   put(S, "signin_ratio_c1", "sign-in rate / raw hash rate, concurrency 1", "×", ratio(inC1, rawC1));
   put(S, "signin_ratio_c2", "sign-in rate / raw hash rate, concurrency 2", "×", ratio(inC2, rawC2));
   put(S, "signin_scaling", "sign-ins/s at concurrency 2 / at 1", "×", ratio(inC2, inC1));
-}
-
-// ------------------------------------------------- 2. encrypted upload/download over HTTP
-
-async function sectionTransfer() {
-  const S = "transfer";
-  // The app server and this process must share one database: the URI's own.
-  const db = await freshDatabase(null);
-  const user = await createUser({ username: "bench_http", displayName: "Bench", password: PASSWORD });
-  const ownerId = user.id;
-  const dims = noiseDims(envNumber("BENCH_TRANSFER_MIB", 20));
-  const bytes = await noiseJpeg(dims);
-  const reps = Math.round(envNumber("BENCH_TRANSFER_REPS", 3));
-  put(S, "file", "test file: noise JPEG q100 4:4:4", "MiB", bytes.length / MiB, `${dims.width}×${dims.height}, ${reps} repetitions, medians`);
-
-  const logFile = path.join(process.cwd(), "bench-results", `next-${engineShort}.log`);
-  const app = await startApp({ appDir: process.env.BENCH_APP_DIR || process.cwd(), logFile });
-  try {
-    const cookie = await signIn({ baseUrl: app.baseUrl, username: "bench_http", password: PASSWORD });
-
-    const httpUpload = async (file: Buffer, name: string) => {
-      const t0 = now();
-      const begun = await beginUpload({ ownerId, name, size: file.length });
-      for (let i = 0; i < begun.partCount; i++) {
-        // Sequential parts, as the browser's uploader sends one file's parts.
-        const res = await fetch(`${app.baseUrl}/api/uploads/${begun.uploadId}/parts/${i}`, {
-          method: "PUT",
-          headers: { cookie, "content-type": "application/octet-stream" },
-          body: new Uint8Array(file.buffer as ArrayBuffer, file.byteOffset + i * PART_SIZE, Math.min(PART_SIZE, file.length - i * PART_SIZE)),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 204) throw new Error(`PUT part ${i} answered ${res.status}`);
-      }
-      const t1 = now();
-      const item = await completeUpload({ ownerId, uploadId: begun.uploadId });
-      return { partsMs: t1 - t0, totalMs: now() - t0, id: item.id };
-    };
-    const httpDownload = async (id: string, expected: Buffer) => {
-      const t0 = now();
-      const res = await fetch(`${app.baseUrl}/api/images/${id}/original`, { headers: { cookie } });
-      if (res.status !== 200 || !res.body) throw new Error(`GET original answered ${res.status}`);
-      const parts: Buffer[] = [];
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(Buffer.from(value));
-      }
-      const ms = now() - t0;
-      if (!Buffer.concat(parts).equals(expected)) throw new Error("downloaded original differs from the upload");
-      return ms;
-    };
-
-    // Warm-up: first requests load the route handlers and the auth stack.
-    const small = await makePng({ width: 64, height: 48 });
-    const warm = await httpUpload(small, "warm.png");
-    await httpDownload(warm.id, small);
-    await deleteImagesForever({ ownerId, imageIds: [warm.id] });
-
-    const res: Record<string, number[]> = { parts: [], total: [], down: [], inproc: [], rawUp: [], rawDown: [], raw64Up: [], raw64Down: [] };
-    const raw = async (bucket: GridFSBucket, up: number[], down: number[]) => {
-      const t0 = now();
-      const id = await new Promise<ObjectId>((resolve, reject) => {
-        const s = bucket.openUploadStream("bench.jpg");
-        s.once("finish", () => resolve(s.id as ObjectId));
-        s.once("error", reject);
-        s.end(bytes);
-      });
-      up.push(now() - t0);
-      const t1 = now();
-      const n = await consume(bucket.openDownloadStream(id));
-      down.push(now() - t1);
-      if (n !== bytes.length) throw new Error("raw GridFS read returned the wrong length");
-      await bucket.delete(id);
-    };
-    const appRound = async () => {
-      const up = await httpUpload(bytes, "bench.jpg");
-      res.parts.push(up.partsMs);
-      res.total.push(up.totalMs);
-      res.down.push(await httpDownload(up.id, bytes));
-      const opened = await openImageVariant({ ownerId, imageId: up.id, variant: "original" });
-      const t = now();
-      await consume(opened.read());
-      res.inproc.push(now() - t);
-      await deleteImagesForever({ ownerId, imageIds: [up.id] });
-    };
-    const rawRound = async () => {
-      await raw(new GridFSBucket(db), res.rawUp, res.rawDown);
-      await raw(new GridFSBucket(db, { chunkSizeBytes: 64 * 1024 }), res.raw64Up, res.raw64Down);
-    };
-    for (let r = 0; r < reps; r++) {
-      log(`  transfer repetition ${r + 1}/${reps}`);
-      // Alternate the order so neither side always runs on a warmer cache.
-      if (r % 2 === 0) {
-        await appRound();
-        await rawRound();
-      } else {
-        await rawRound();
-        await appRound();
-      }
-    }
-    const rate = (list: number[]) => mibps(bytes.length, median(list));
-    const parts = rate(res.parts);
-    const total = rate(res.total);
-    const down = rate(res.down);
-    const rawUp = rate(res.rawUp);
-    const rawDown = rate(res.rawDown);
-    put(S, "up_parts", "upload, app: PUT parts over HTTP (encrypt + store)", "MiB/s", parts);
-    put(S, "up_total", "upload, app: begin + parts + complete (incl. analysis)", "MiB/s", total);
-    put(S, "up_raw", "upload, raw GridFSBucket.openUploadStream (255 KiB chunks)", "MiB/s", rawUp);
-    put(S, "up_raw64", "upload, raw GridFSBucket, 64 KiB chunks (the app's chunk size)", "MiB/s", rate(res.raw64Up));
-    put(S, "up_ratio_parts", "ratio: app parts / raw GridFS", "×", ratio(parts, rawUp));
-    put(S, "up_ratio_total", "ratio: app whole upload / raw GridFS", "×", ratio(total, rawUp));
-    put(S, "down_http", "download, app: GET /api/images/{id}/original (decrypt)", "MiB/s", down);
-    put(S, "down_inproc", "download, in-process openImageVariant read (decrypt, no HTTP)", "MiB/s", rate(res.inproc));
-    put(S, "down_raw", "download, raw GridFSBucket.openDownloadStream (255 KiB chunks)", "MiB/s", rawDown);
-    put(S, "down_raw64", "download, raw GridFSBucket, 64 KiB chunks", "MiB/s", rate(res.raw64Down));
-    put(S, "down_ratio", "ratio: app HTTP download / raw GridFS", "×", ratio(down, rawDown));
-  } finally {
-    await app.stop();
-  }
 }
 
 // ---------------------------------------------------------------- 3. analysis
@@ -476,9 +335,12 @@ async function sectionZip() {
 
 // ---------------------------------------------------------------- main
 
+const context: SectionContext = { put, notes, freshDatabase, addChunksGinIndex, engineShort };
+
 const SECTIONS: Record<string, () => Promise<void>> = {
   accounts: sectionAccounts,
-  transfer: sectionTransfer,
+  transfer: () => sectionTransfer(context),
+  concurrency: () => sectionConcurrency(context),
   analyze: sectionAnalyze,
   decode: sectionDecode,
   reads: sectionReads,
