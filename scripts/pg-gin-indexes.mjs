@@ -23,9 +23,20 @@ export const GIN_INDEXES = [
   // Uploads in progress, per owner and by id.
   { collection: "uploads", field: "ownerId" },
   { collection: "uploads", field: "_id" },
-  // Per-owner counters and the blind index: read by `_id`.
-  { collection: "owner_stats", field: "_id" },
-  { collection: "blind_index", field: "_id" },
+  // Looked up by `_id` on every request or upload: the per-owner timeline
+  // summary, root key and usage, the session record, locks and accounts.
+  { collection: "libraries", field: "_id" },
+  { collection: "owner_keys", field: "_id" },
+  { collection: "owner_usage", field: "_id" },
+  { collection: "auth_sessions", field: "_id" },
+  { collection: "locks", field: "_id" },
+  { collection: "users", field: "_id" },
+  { collection: "users", field: "usernameLower" },
+  { collection: "download_tokens", field: "_id" },
+  { collection: "known_addresses", field: "_id" },
+  // Sign-in limits count one window's slots on every attempt.
+  { collection: "login_attempts", field: "key" },
+  { collection: "passkeys", field: "userId" },
 ];
 
 const SAFE_FIELD = /^[A-Za-z0-9_]+$/;

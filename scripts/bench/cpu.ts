@@ -51,13 +51,16 @@ export type CpuTargets = { appPid: number | null; ferretPid: number | null; pgPi
 
 export function findCpuTargets({ appPid }: { appPid: number | null }): CpuTargets | null {
   if (process.platform !== "linux" || !fs.existsSync("/proc/self/stat")) return null;
-  const mongoPort = /:(\d+)\//.exec(process.env.MONGODB_URI ?? "")?.[1];
-  const pgPort = /@[^:/]+:(\d+)\//.exec(process.env.EMBEDDED_PG_URL ?? "")?.[1];
+  // scripts/with-db.mjs serves both on Unix sockets: FerretDB's path is the
+  // URI's host, PostgreSQL's port is a `port=` query parameter.
+  const uriHost = /^mongodb:\/\/([^/?]+)/.exec(process.env.MONGODB_URI ?? "")?.[1];
+  const ferretSocket = uriHost ? decodeURIComponent(uriHost) : null;
+  const pgPort = /[?&]port=(\d+)/.exec(process.env.EMBEDDED_PG_URL ?? "")?.[1];
   let ferretPid: number | null = null;
   let pgPid: number | null = null;
   for (const pid of allPids()) {
     const cmd = cmdline(pid);
-    if (mongoPort && cmd.includes("ferretdb") && cmd.includes(`--listen-addr=127.0.0.1:${mongoPort}`)) ferretPid = pid;
+    if (ferretSocket && cmd.includes("ferretdb") && cmd.includes(`--listen-unix=${ferretSocket}`)) ferretPid = pid;
     // The postmaster: pg_ctl passes "-p <port>" through -o.
     if (pgPort && /\/postgres\b/.test(cmd) && cmd.includes(` -p ${pgPort}`)) pgPid = pid;
   }
