@@ -1,9 +1,7 @@
 import { z } from "zod";
 
-import { AppError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http";
 import { listImages } from "@/lib/images";
-import { routeUserId } from "@/lib/session";
+import { authedRoute } from "@/lib/route";
 
 const query = z.object({
   cursor: z.string().max(200).optional(),
@@ -11,15 +9,7 @@ const query = z.object({
   from: z.string().regex(/^\d{4}-\d{2}$/).optional(),
 });
 
-export async function GET(request: Request) {
-  try {
-    const ownerId = await routeUserId();
-    if (!ownerId) throw new AppError("unauthorized");
-    const parsed = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-    if (!parsed.success) throw new AppError("invalid_input");
-    const page = await listImages({ ownerId, cursor: parsed.data.cursor, trashed: parsed.data.trash === "1", from: parsed.data.from });
-    return Response.json(page, { headers: { "Cache-Control": "private, no-store" } });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+export const GET = authedRoute({ query }, async ({ ownerId, query }) => {
+  const page = await listImages({ ownerId, cursor: query.cursor, trashed: query.trash === "1", from: query.from });
+  return Response.json(page, { headers: { "Cache-Control": "private, no-store" } });
+});

@@ -1,25 +1,20 @@
 import { z } from "zod";
 
 import { bodyLength } from "@/lib/content-length";
-import { AppError } from "@/lib/errors";
-import { contentDisposition, errorResponse, parseRange, toBodyStream } from "@/lib/http";
+import { contentDisposition, parseRange, toBodyStream } from "@/lib/http";
 import { openImageVariant } from "@/lib/images";
-import { routeUserId } from "@/lib/session";
+import { authedRoute } from "@/lib/route";
 
 const params = z.object({ id: z.string().max(64), variant: z.enum(["thumb", "preview", "original"]) });
+// Unknown values are ignored rather than refused: old links and cache-busters keep working.
+const query = z.object({ download: z.string().optional(), trash: z.string().optional() });
 
 /** Streams one decrypted variant to its owner; everyone else gets 404. */
-export async function GET(request: Request, ctx: { params: Promise<{ id: string; variant: string }> }) {
-  try {
-    const ownerId = await routeUserId();
-    if (!ownerId) throw new AppError("unauthorized");
-    const parsed = params.safeParse(await ctx.params);
-    if (!parsed.success) throw new AppError("not_found");
-    const { id, variant } = parsed.data;
-    const search = new URL(request.url).searchParams;
-    const download = search.get("download") === "1";
+export const GET = authedRoute({ params, query }, async ({ ownerId, params, query, request }) => {
+    const { id, variant } = params;
+    const download = query.download === "1";
 
-    const head = await openImageVariant({ ownerId, imageId: id, variant, inTrash: search.get("trash") === "1" });
+    const head = await openImageVariant({ ownerId, imageId: id, variant, inTrash: query.trash === "1" });
     const common: Record<string, string> = {
       "Content-Type": head.mime,
       "X-Content-Type-Options": "nosniff",
@@ -48,7 +43,4 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string;
       });
     }
     return new Response(body, { status: 200, headers: { ...common, ...bodyLength(head.size) } });
-  } catch (err) {
-    return errorResponse(err);
-  }
-}
+});
