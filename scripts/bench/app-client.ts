@@ -3,6 +3,7 @@
 // does), parts are PUTs to the parts route, and originals are GETs of the image
 // route. Used by the transfer and concurrency sections.
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
+import { BEGIN_HEAD_BYTES } from "@/lib/schemas";
 
 import { callServerAction, serverActionId, signIn } from "./http";
 import { now } from "./util";
@@ -34,8 +35,18 @@ export class AppClient {
     return result.data;
   }
 
-  begin(name: string, size: number): Promise<BeginUploadResult> {
-    return this.action<BeginUploadResult>(this.beginId, { name, size });
+  begin(name: string, size: number, head?: Buffer): Promise<BeginUploadResult> {
+    return this.action<BeginUploadResult>(this.beginId, { name, size, head: head?.toString("base64") });
+  }
+
+  /** begin as the browser sends it (with the file's first bytes), answering the action's state as is. */
+  beginState(name: string, size: number, head: Buffer): Promise<ActionResult<BeginUploadResult>> {
+    return callServerAction<ActionResult<BeginUploadResult>>({
+      baseUrl: this.baseUrl,
+      cookie: this.cookie,
+      actionId: this.beginId,
+      input: { name, size, head: head.toString("base64") },
+    });
   }
 
   complete(uploadId: string): Promise<GalleryItem> {
@@ -55,7 +66,7 @@ export class AppClient {
   /** begin → parts one after the other (as the browser sends one file's parts) → complete, timed. */
   async upload(file: Buffer, name: string, onPhase?: (phase: "begun" | "parts" | "complete") => void): Promise<UploadTiming> {
     const t0 = now();
-    const begun = await this.begin(name, file.length);
+    const begun = await this.begin(name, file.length, file.subarray(0, BEGIN_HEAD_BYTES));
     const t1 = now();
     onPhase?.("begun");
     for (let i = 0; i < begun.partCount; i++) {

@@ -17,12 +17,20 @@ type Put = (section: string, key: string, label: string, unit: string, value: nu
 
 const S = "library";
 
-
 async function consume(source: AsyncIterable<Buffer>): Promise<void> {
   for await (const piece of source) void piece;
 }
 
-export async function sectionLibrary({ put, freshDatabase }: { put: Put; freshDatabase: (name: string) => Promise<Db> }) {
+export async function sectionLibrary({
+  put,
+  freshDatabase,
+  refreshStatistics,
+}: {
+  put: Put;
+  freshDatabase: (name: string) => Promise<Db>;
+  /** PostgreSQL's planner statistics after a bulk fill (autovacuum may not have run yet). */
+  refreshStatistics: () => Promise<void>;
+}) {
   await freshDatabase("bench_library");
   const sizes = (process.env.BENCH_LIBRARY_SIZES ?? "100,1000").split(",").map(Number).sort((a, b) => a - b);
   const neighbour = envNumber("BENCH_LIBRARY_NEIGHBOUR", Math.max(...sizes) >= 10_000 ? 20_000 : 2_000);
@@ -39,6 +47,7 @@ export async function sectionLibrary({ put, freshDatabase }: { put: Put; freshDa
       const ids = await insertCopies({ ownerId, template, count, namePrefix: prefix, startAt });
       // Copies are written without a bucket, like records from before buckets existed: placed here.
       await rebuildLibrary({ ownerId });
+      await refreshStatistics();
       return ids;
     });
     log(`  library: ${prefix} +${count} images (${(t.ms / 1000).toFixed(1)} s)`);

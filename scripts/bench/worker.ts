@@ -21,11 +21,14 @@ import { uploadBytes } from "@/lib/testing/upload-helper";
 import { sweepUploads } from "@/lib/uploads";
 import { authenticate, createUser } from "@/lib/users";
 
+import { ensureGinIndexes } from "../pg-gin-indexes.mjs";
+
 import { sectionConcurrency } from "./concurrency";
 import { runDecodeBench } from "./decode";
 import { insertCopies, makeTemplate } from "./fill";
 import { sectionLibrary } from "./library";
 import { consume, noiseDims, noiseJpeg } from "./noise";
+import { sectionRefusal } from "./refusal";
 import { sectionTransfer } from "./transfer";
 import { MiB, type SectionContext, envNumber, log, median, mibps, now, percentile, ratePerSecond, sampleMs, timed, withRssSampling } from "./util";
 
@@ -53,7 +56,26 @@ async function freshDatabase(name: string | null) {
   const db = await getDb();
   await db.dropDatabase();
   await closeDb();
-  return getDb();
+  const fresh = await getDb();
+  await addGinIndexes(fresh.databaseName);
+  return fresh;
+}
+
+/**
+ * The app's GIN indexes (scripts/pg-gin-indexes.mjs) for a bench database, as
+ * scripts/with-db.mjs gives the app's own: without them every equality query
+ * on FerretDB/PostgreSQL scans its collection, and no figure would be the app's.
+ */
+async function addGinIndexes(dbName: string) {
+  const url = process.env.EMBEDDED_PG_URL;
+  if (!engine.endsWith("postgresql") || !url || !process.env.MONGODB_URI) return;
+  const pgBin = ["17", "16", "15"].map((v) => `/usr/lib/postgresql/${v}/bin/psql`).find((p) => fs.existsSync(p)) ?? "psql";
+  await ensureGinIndexes({
+    mongoUrl: process.env.MONGODB_URI,
+    dbName,
+    psql: (sql: string) => spawnSync(pgBin, [url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8", cwd: "/" }),
+    log: (line: string) => notes.push(`GIN indexes for ${dbName}: ${line}`),
+  });
 }
 
 // ---------------------------------------------------------------- 1. accounts
@@ -341,11 +363,12 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   accounts: sectionAccounts,
   transfer: () => sectionTransfer(context),
   concurrency: () => sectionConcurrency(context),
+  refusal: () => sectionRefusal(context),
   analyze: sectionAnalyze,
   decode: sectionDecode,
   reads: sectionReads,
   zip: sectionZip,
-  library: () => sectionLibrary({ put, freshDatabase }),
+  library: () => sectionLibrary({ put, freshDatabase, refreshStatistics: () => addGinIndexes("bench_library") }),
 };
 
 async function main() {
