@@ -43,6 +43,8 @@ export default defineConfig({
       AUTH_URL: baseURL,
       WEBAUTHN_ORIGIN: `http://localhost:${port}`,
       GALLERY_PAGE_SIZE: "8",
+      // Bulk operations in steps of 5, so that a "Select all" of a dozen takes several steps.
+      BULK_STEP: "5",
       REGISTRATIONS_PER_HOUR: "1000",
     },
   },

@@ -26,6 +26,8 @@ export const limits = {
   trashRetentionDays: intFromEnv("TRASH_RETENTION_DAYS", 30),
   uploadTtlHours: intFromEnv("UPLOAD_TTL_HOURS", 24),
   galleryPageSize: Math.max(1, intFromEnv("GALLERY_PAGE_SIZE", 60)),
+  /** Images per step of a bulk trash/restore/delete: each step answers in about a second, and the client shows progress between steps. */
+  bulkStep: Math.max(1, intFromEnv("BULK_STEP", 1000)),
   registration: enumFromEnv("REGISTRATION", ["open", "closed"], "open"),
   registrationsPerHour: Math.max(1, intFromEnv("REGISTRATIONS_PER_HOUR", 5)),
   /** Images decoded at once per process (lib/decode-queue); the rest wait their turn. */

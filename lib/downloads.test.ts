@@ -86,7 +86,7 @@ describe("zip downloads", () => {
     streamed.push(first.value as Buffer);
     // b's turn has not come yet (a is being sent): it is opened after it is gone.
     await trashImages({ ownerId, selection: { ids: [b.id] } });
-    expect(await deleteTrashedForever({ ownerId, selection: { ids: [b.id] } })).toBe(1);
+    expect((await deleteTrashedForever({ ownerId, selection: { ids: [b.id] } })).done).toBe(1);
     let failure: unknown = null;
     try {
       for await (const piece of zip.body) streamed.push(piece);
@@ -115,20 +115,20 @@ describe("trash", () => {
     );
     expect(blobIds).toHaveLength(6);
 
-    expect(await trashImages({ ownerId: stranger, selection: { ids: [a.id] } })).toBe(0);
-    expect(await deleteTrashedForever({ ownerId, selection: { ids: [a.id] } })).toBe(0);
-    expect(await trashImages({ ownerId, selection: { ids: [a.id, a.id] } })).toBe(1);
-    expect(await trashImages({ ownerId, selection: { ids: [a.id] } })).toBe(0);
+    expect((await trashImages({ ownerId: stranger, selection: { ids: [a.id] } })).done).toBe(0);
+    expect((await deleteTrashedForever({ ownerId, selection: { ids: [a.id] } })).done).toBe(0);
+    expect((await trashImages({ ownerId, selection: { ids: [a.id, a.id] } })).done).toBe(1);
+    expect((await trashImages({ ownerId, selection: { ids: [a.id] } })).done).toBe(0);
     expect((await listImages({ ownerId })).items.map((i) => i.name)).toEqual(["b.png"]);
     expect((await listImages({ ownerId, trashed: true })).items.map((i) => i.name)).toEqual(["a.png"]);
 
-    expect(await restoreImages({ ownerId: stranger, selection: { all: true } })).toBe(0);
-    expect(await restoreImages({ ownerId, selection: { ids: [a.id] } })).toBe(1);
+    expect((await restoreImages({ ownerId: stranger, selection: { all: true } })).done).toBe(0);
+    expect((await restoreImages({ ownerId, selection: { ids: [a.id] } })).done).toBe(1);
     expect(await countImages({ ownerId })).toBe(2);
 
     await trashImages({ ownerId, selection: { all: true } });
     expect(await countImages({ ownerId, trashed: true })).toBe(2);
-    expect(await deleteTrashedForever({ ownerId, selection: { all: true } })).toBe(2);
+    expect((await deleteTrashedForever({ ownerId, selection: { all: true } })).done).toBe(2);
     expect(await countImages({ ownerId, trashed: true })).toBe(0);
     expect(await countImages({ ownerId })).toBe(0);
     for (const id of [a.id, b.id]) await expect(getImage({ ownerId, imageId: id })).rejects.toMatchObject({ code: "not_found" });

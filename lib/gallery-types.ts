@@ -31,6 +31,13 @@ export type ImageDetails = GalleryItem & {
   hasLocation: boolean;
 };
 
+/**
+ * One step of a bulk operation (trash, restore, delete forever). `more`: call
+ * again with the same selection to go on. `batch` names what a trash step
+ * moved, for Undo; passed back to the next step, all of "Select all" is one batch.
+ */
+export type BulkStep = { done: number; more: boolean; batch?: string };
+
 export type BeginUploadResult = { uploadId: string; partSize: number; partCount: number };
 
 /** Error body of the JSON routes: a code from lib/errors and a message written for people. */

@@ -16,7 +16,7 @@ import {
 import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
+import type { BulkStep, GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
 import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
 import {
   type CountChange,
@@ -417,7 +417,11 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
 }
 
 /** What the user selected: explicit ids, or every image (resolved here, never from a loaded page). */
-export type Selection = { ids: string[] } | { all: true; except?: string[] };
+/**
+ * What a bulk operation acts on: explicit ids, everything in the current view
+ * but a few, or (for Undo) one earlier trash step's images.
+ */
+export type Selection = { ids: string[] } | { all: true; except?: string[] } | { batch: string };
 
 type Resolved = { id: string; pageKey?: string; month: string };
 
@@ -427,13 +431,36 @@ const resolved = (doc: ImageDoc): Resolved => ({ id: doc._id, pageKey: doc.pageK
 /** Up to this many explicit ids are looked up one by one (each an indexed equality); more scan the owner's records once. */
 const POINT_LOOKUPS = 64;
 
-async function resolveWithKeys({ ownerId, selection, trashed }: { ownerId: string; selection: Selection; trashed: boolean }): Promise<Resolved[]> {
+/** A trash step's images share one `trashedAt`; its milliseconds name the step for Undo. */
+const BATCH = /^\d{1,15}$/;
+
+async function resolveWithKeys({
+  ownerId,
+  selection,
+  trashed,
+  limit = Infinity,
+}: {
+  ownerId: string;
+  selection: Selection;
+  trashed: boolean;
+  /** Stop after this many: "all" then walks the timeline's buckets instead of every record. */
+  limit?: number;
+}): Promise<Resolved[]> {
   const coll = await images();
   const wanted = (doc: Pick<ImageDoc, "trashedAt">) => (doc.trashedAt !== null) === trashed;
   if ("ids" in selection && selection.ids.length <= POINT_LOOKUPS) {
     const ids = [...new Set(selection.ids.filter((id) => UUID.test(id)))];
     const docs = await Promise.all(ids.map((_id) => coll.findOne({ _id, ownerId }, { projection: RESOLVE_FIELDS })));
     return docs.flatMap((doc) => (doc && wanted(doc) ? [resolved(doc)] : []));
+  }
+  if ("batch" in selection) {
+    if (!BATCH.test(selection.batch) || !trashed) return [];
+    const at = Number(selection.batch);
+    return walkBuckets({ ownerId, trashed, limit, keep: (doc) => doc.trashedAt?.getTime() === at });
+  }
+  if ("all" in selection && Number.isFinite(limit)) {
+    const exclude = new Set(selection.except ?? []);
+    return walkBuckets({ ownerId, trashed, limit, keep: (doc) => !exclude.has(doc._id) });
   }
   // "All", or a long list: one pass over the owner's records (linear, like the work it feeds).
   const include = "ids" in selection ? new Set(selection.ids) : null;
@@ -444,6 +471,38 @@ async function resolveWithKeys({ ownerId, selection, trashed }: { ownerId: strin
     if (include && !include.has(doc._id)) continue;
     if (exclude?.has(doc._id)) continue;
     out.push(resolved(doc));
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
+ * Up to `limit` of the owner's images in one state, newest buckets first, one
+ * bucket query at a time: a step of a long operation costs O(limit), and the
+ * images it changed drop out of the next step's walk through the live counts.
+ */
+async function walkBuckets({
+  ownerId,
+  trashed,
+  limit,
+  keep,
+}: {
+  ownerId: string;
+  trashed: boolean;
+  limit: number;
+  keep: (doc: ImageDoc) => boolean;
+}): Promise<Resolved[]> {
+  const summary = await ensureLibrary({ ownerId });
+  const coll = await images();
+  const out: Resolved[] = [];
+  for (const bucket of summary.buckets) {
+    if ((trashed ? bucket.t : bucket.n) <= 0) continue;
+    const docs = await coll.find({ pageKey: bucket.k, ownerId }, { projection: RESOLVE_FIELDS }).toArray();
+    for (const doc of docs) {
+      if ((doc.trashedAt !== null) !== trashed || !keep(doc)) continue;
+      out.push(resolved(doc));
+      if (out.length >= limit) return out;
+    }
   }
   return out;
 }
@@ -461,42 +520,53 @@ export async function resolveSelection({
   return (await resolveWithKeys({ ownerId, selection, trashed })).map((r) => r.id);
 }
 
+type StepInput = {
+  ownerId: string;
+  selection: Selection;
+  /** At most this many per call (a long "all" then takes several calls); unset: everything at once. */
+  limit?: number;
+};
+
 /** Moves images between the timeline and the trash, a batch at a time, then fixes the bucket counts once. */
-async function setTrashed({ ownerId, selection, trashed }: { ownerId: string; selection: Selection; trashed: boolean }): Promise<number> {
-  const found = await resolveWithKeys({ ownerId, selection, trashed: !trashed });
-  if (found.length === 0) return 0;
+async function setTrashed({ ownerId, selection, trashed, limit, batch }: StepInput & { trashed: boolean; batch?: string }): Promise<BulkStep> {
+  const found = await resolveWithKeys({ ownerId, selection, trashed: !trashed, limit });
+  const at = batch && BATCH.test(batch) ? new Date(Number(batch)) : new Date();
+  const more = limit !== undefined && found.length >= limit;
+  if (found.length === 0) return { done: 0, more: false, batch: trashed ? String(at.getTime()) : undefined };
   const coll = await images();
-  const update = { $set: { trashedAt: trashed ? new Date() : null } };
+  const update = { $set: { trashedAt: trashed ? at : null } };
   const changes: CountChange[] = [];
   let moved = 0;
   for (let i = 0; i < found.length; i += 500) {
-    const batch = found.slice(i, i + 500);
+    const slice = found.slice(i, i + 500);
     // Single-id updates are indexed equalities; a bulk of them is one round trip.
     const res = await coll.bulkWrite(
-      batch.map((r) => ({
+      slice.map((r) => ({
         updateOne: { filter: { _id: r.id, ownerId, trashedAt: trashed ? null : { $ne: null } }, update },
       })),
       { ordered: false },
     );
     moved += res.modifiedCount;
-    for (const r of batch) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1, month: r.month });
+    for (const r of slice) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1, month: r.month });
   }
   await changeCounts({ ownerId, changes });
-  return moved;
+  return { done: moved, more, batch: trashed ? String(at.getTime()) : undefined };
 }
 
-export async function trashImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
-  return setTrashed({ ownerId, selection, trashed: true });
+export async function trashImages({ batch, ...input }: StepInput & { batch?: string }): Promise<BulkStep> {
+  return setTrashed({ ...input, batch, trashed: true });
 }
 
-export async function restoreImages({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
-  return setTrashed({ ownerId, selection, trashed: false });
+/** Back to the timeline; `{ batch }` restores exactly what one trash operation moved (Undo). */
+export async function restoreImages(input: StepInput): Promise<BulkStep> {
+  return setTrashed({ ...input, trashed: false });
 }
 
 /** "Delete forever" and "Empty trash": only images already in the trash. */
-export async function deleteTrashedForever({ ownerId, selection }: { ownerId: string; selection: Selection }): Promise<number> {
-  const ids = await resolveSelection({ ownerId, selection, trashed: true });
-  return deleteImagesForever({ ownerId, imageIds: ids });
+export async function deleteTrashedForever({ ownerId, selection, limit }: StepInput): Promise<BulkStep> {
+  const found = await resolveWithKeys({ ownerId, selection, trashed: true, limit });
+  const done = await deleteImagesForever({ ownerId, imageIds: found.map((r) => r.id) });
+  return { done, more: limit !== undefined && found.length >= limit };
 }
 
 /** Purges images that have sat in the trash longer than the retention period, for every user. */

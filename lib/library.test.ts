@@ -90,7 +90,7 @@ describe("timeline listing", () => {
 
     // Trash a run of images across the bucket boundary, and one bucket's worth elsewhere.
     const trashed = first.ids.slice(5, 5 + 30);
-    expect(await trashImages({ ownerId, selection: { ids: trashed } })).toBe(30);
+    expect((await trashImages({ ownerId, selection: { ids: trashed } })).done).toBe(30);
     const after = await walk(ownerId);
     expect(after.ids).toEqual(first.ids.filter((id) => !trashed.includes(id)));
     expect(after.pageSizes.slice(0, -1).every((n) => n === 8)).toBe(true);

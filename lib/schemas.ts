@@ -104,6 +104,11 @@ export const selectionSchema = z.union([
 
 export const selectionInputSchema = z.object({ selection: selectionSchema });
 
+/** A trash step's name (its `trashedAt` in milliseconds): continues a long trash, or undoes one. */
+export const trashBatchSchema = z.string().regex(/^\d{1,15}$/);
+export const trashStepSchema = selectionInputSchema.extend({ batch: trashBatchSchema.optional() });
+export const undoTrashSchema = z.object({ batch: trashBatchSchema });
+
 /** What a person calls one of their passkeys ("Laptop", "Phone"); only ever shown back to them. */
 export const passkeyNameSchema = z
   .string()

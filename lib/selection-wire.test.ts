@@ -82,11 +82,11 @@ describe("lib with a 50,000-id selection", () => {
     for await (const piece of zip.body) bytes += piece.length;
     expect(bytes).toBe(zip.contentLength);
 
-    expect(await trashImages({ ownerId, selection })).toBe(3);
+    expect((await trashImages({ ownerId, selection })).done).toBe(3);
     expect(await countImages({ ownerId })).toBe(0);
-    expect(await restoreImages({ ownerId, selection })).toBe(3);
+    expect((await restoreImages({ ownerId, selection })).done).toBe(3);
     expect(await countImages({ ownerId })).toBe(3);
     // Someone else's selection of the same ids touches nothing.
-    expect(await trashImages({ ownerId: randomUUID(), selection })).toBe(0);
+    expect((await trashImages({ ownerId: randomUUID(), selection })).done).toBe(0);
   });
 });

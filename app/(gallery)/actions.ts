@@ -2,9 +2,10 @@
 
 import { authedAction } from "@/lib/action";
 import { createDownloadToken } from "@/lib/downloads";
+import { limits } from "@/lib/config";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/images";
-import { beginUploadSchema, emptySchema, selectionInputSchema, uploadIdSchema } from "@/lib/schemas";
+import { beginUploadSchema, emptySchema, selectionInputSchema, trashStepSchema, undoTrashSchema, uploadIdSchema } from "@/lib/schemas";
 import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";
 
 // Upload parts go to PUT /api/uploads/[uploadId]/parts/[index] instead of an action:
@@ -32,30 +33,40 @@ export const abortUploadAction = authedAction({
   run: ({ input, user }) => abortUpload({ ownerId: user.id, uploadId: input.uploadId }),
 });
 
+// Bulk operations answer one step of at most BULK_STEP images each (lib/config); the client calls
+// again while `more` is set and shows progress in between (components/gallery/run-in-steps.ts).
+
 export const trashImagesAction = authedAction({
-  schema: selectionInputSchema,
+  schema: trashStepSchema,
   // Nothing to revalidate: the gallery drops the items and corrects its count itself, and
   // any revalidation re-renders the current page, whose fresh count would be subtracted
   // from twice. /trash is dynamic and renders afresh when visited.
-  run: ({ input, user }) => trashImages({ ownerId: user.id, selection: input.selection }),
+  run: ({ input, user }) => trashImages({ ownerId: user.id, selection: input.selection, batch: input.batch, limit: limits.bulkStep }),
+});
+
+/** Undo of a trash step: exactly the images it moved, also those of a "Select all" never loaded here. */
+export const undoTrashAction = authedAction({
+  schema: undoTrashSchema,
+  revalidate: ["/", "/trash"],
+  run: ({ input, user }) => restoreImages({ ownerId: user.id, selection: { batch: input.batch }, limit: limits.bulkStep }),
 });
 
 export const restoreImagesAction = authedAction({
   schema: selectionInputSchema,
   revalidate: ["/", "/trash"],
-  run: ({ input, user }) => restoreImages({ ownerId: user.id, selection: input.selection }),
+  run: ({ input, user }) => restoreImages({ ownerId: user.id, selection: input.selection, limit: limits.bulkStep }),
 });
 
 export const deleteForeverAction = authedAction({
   schema: selectionInputSchema,
   revalidate: ["/trash"],
-  run: ({ input, user }) => deleteTrashedForever({ ownerId: user.id, selection: input.selection }),
+  run: ({ input, user }) => deleteTrashedForever({ ownerId: user.id, selection: input.selection, limit: limits.bulkStep }),
 });
 
 export const emptyTrashAction = authedAction({
   schema: emptySchema,
   revalidate: ["/trash"],
-  run: ({ user }) => deleteTrashedForever({ ownerId: user.id, selection: { all: true } }),
+  run: ({ user }) => deleteTrashedForever({ ownerId: user.id, selection: { all: true }, limit: limits.bulkStep }),
 });
 
 /** Mints a short-lived link; the browser then navigates to it and the zip streams as a native download. */

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 
-import { createZipDownloadAction, restoreImagesAction, trashImagesAction } from "@/app/(gallery)/actions";
+import { createZipDownloadAction, trashImagesAction, undoTrashAction } from "@/app/(gallery)/actions";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
 import { DownloadIcon, PhotoIcon, TrashIcon } from "@/components/icons";
@@ -12,6 +12,7 @@ import { errorMessage, runAction } from "@/components/run-action";
 import { DateScrubber, type MonthOffsets } from "@/components/gallery/date-scrubber";
 import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/gallery-context";
 import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid";
+import { runInSteps } from "@/components/gallery/run-in-steps";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import { monthSections } from "@/components/gallery/timeline-layout";
 import { useImageList } from "@/components/gallery/use-image-list";
@@ -55,7 +56,8 @@ export function TimelineView({
   const [confirm, setConfirm] = useState<PendingDelete | null>(null);
   const [busy, setBusy] = useState(false);
   const [announcement, setAnnouncement] = useState("");
-  const lastTrash = useRef<{ ids: string[] } | null>(null);
+  // The last trash step, for Undo: its batch on the server, and the loaded tiles it hid here.
+  const lastTrash = useRef<{ batch: string; ids: string[] } | null>(null);
 
   // Files shared to the app (Web Share Target) wait on the device until the timeline takes them.
   const { addFiles } = uploads;
@@ -86,51 +88,57 @@ export function TimelineView({
   const askDelete = useCallback((pending: PendingDelete) => setConfirm({ ...pending, preview: pending.preview.slice(0, 4) }), []);
 
   const undo = useCallback(
-    async (ids: string[]) => {
-      const result = await runAction(restoreImagesAction, { selection: packSelection({ ids }) });
+    async ({ batch, ids }: { batch: string; ids: string[] }) => {
+      lastTrash.current = null;
+      const result = await runInSteps({
+        total: ids.length,
+        step: () => runAction(undoTrashAction, { batch }),
+        progress: (done) => `Restoring… ${done} so far`,
+      });
       if (result.status === "success") {
         restoreItems(ids);
-        lastTrash.current = null;
-        const n = result.data ?? 0;
-        setAnnouncement(`Restored ${plural(n, "image")}.`);
-        toast.success(`Restored ${plural(n, "image")}.`);
+        const text = `Restored ${plural(result.done, "image")}.`;
+        setAnnouncement(text);
+        toast.success(text);
       } else {
-        toast.error(errorMessage(result));
+        setAnnouncement(result.message);
+        toast.error(result.message);
+        if (result.done > 0) router.refresh();
       }
     },
-    [restoreItems],
+    [restoreItems, router],
   );
 
   const confirmDelete = async () => {
     if (!confirm) return;
     setBusy(true);
-    const { selection: chosen, fromSelection } = confirm;
-    const result = await runAction(trashImagesAction, { selection: packSelection(chosen) });
+    const { selection: chosen, fromSelection, count } = confirm;
+    const selectionWire = packSelection(chosen);
+    const result = await runInSteps({
+      total: count,
+      step: (batch) => runAction(trashImagesAction, { selection: selectionWire, batch }),
+      progress: (done, total) => `Moving ${done} of ${total} to the trash…`,
+    });
     setBusy(false);
     setConfirm(null);
     if (result.status !== "success") {
-      setAnnouncement(errorMessage(result));
-      toast.error(errorMessage(result));
+      setAnnouncement(result.message);
+      toast.error(result.message);
+      // Part of a long selection may already be in the trash: show the truth.
+      if (result.done > 0) router.refresh();
       return;
     }
-    const moved = result.data ?? 0;
     // "All" also covers pages never loaded; the server skips them from listing already.
     const kept = new Set("ids" in chosen ? [] : (chosen.except ?? []));
     const gone = "ids" in chosen ? chosen.ids : items.filter((item) => !kept.has(item.id)).map((i) => i.id);
     removeItems(gone);
     if (fromSelection || ("ids" in chosen && chosen.ids.length === 1 && selection.count <= 1)) selection.clear();
-    const text = `Moved ${plural(moved, "image")} to the trash.`;
+    const text = `Moved ${plural(result.done, "image")} to the trash.`;
     setAnnouncement(text);
-    // Undo restores exactly what was moved: explicit ids. "Everything" is resolved on the
-    // server, so the ids it moved are not known here; the trash page restores those.
-    if ("ids" in chosen) {
-      const ids = chosen.ids;
-      lastTrash.current = { ids };
-      toast(text, { duration: 10_000, action: { label: "Undo", onClick: () => void undo(ids) } });
-    } else {
-      lastTrash.current = null;
-      toast(text, { duration: 10_000, action: { label: "Open trash", onClick: () => router.push("/trash") } });
-    }
+    // Undo restores exactly what this trash moved (one batch on the server), "Select all" included.
+    const step = result.batch ? { batch: result.batch, ids: gone } : null;
+    lastTrash.current = step;
+    toast(text, step ? { duration: 10_000, action: { label: "Undo", onClick: () => void undo(step) } } : { duration: 10_000 });
   };
 
   const download = async () => {
@@ -165,7 +173,7 @@ export function TimelineView({
     onClear: selection.clear,
     onDelete: deleteSelected,
     onUndo: () => {
-      if (lastTrash.current) void undo(lastTrash.current.ids);
+      if (lastTrash.current) void undo(lastTrash.current);
     },
   });
 

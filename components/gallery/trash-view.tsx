@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 import { toast } from "sonner";
 
@@ -7,14 +8,15 @@ import { deleteForeverAction, emptyTrashAction, restoreImagesAction } from "@/ap
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
 import { RestoreIcon, TrashIcon } from "@/components/icons";
-import { type ActionState, errorMessage, runAction } from "@/components/run-action";
+import { type ActionState, runAction } from "@/components/run-action";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
+import { runInSteps } from "@/components/gallery/run-in-steps";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
 import { useImageList } from "@/components/gallery/use-image-list";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
-import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
+import { type BulkStep, type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
 
 type Pending = { kind: "forever"; selection: Selection; count: number } | { kind: "empty"; count: number };
@@ -29,6 +31,7 @@ export function daysLeft(trashedAt: string | null, retentionDays: number, now: n
 }
 
 export function TrashView({ initial, retentionDays, now }: { initial: GalleryPage; retentionDays: number; now: number }) {
+  const router = useRouter();
   const list = useImageList({ initial, trash: true });
   const { items, total, removeItems } = list;
   const selection = useSelection({ items, total });
@@ -48,27 +51,42 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
     selection.clear();
   };
 
-  const run = async (work: () => Promise<ActionState<number>>, done: (n: number) => void) => {
+  const run = async ({
+    total,
+    step,
+    progress,
+    done,
+  }: {
+    total: number;
+    step: () => Promise<ActionState<BulkStep>>;
+    progress: (done: string, total: string) => string;
+    done: (n: number) => void;
+  }) => {
     setBusy(true);
-    const result = await work();
+    const result = await runInSteps({ total, step, progress });
     setBusy(false);
     setPending(null);
-    if (result.status === "success") done(result.data ?? 0);
+    if (result.status === "success") done(result.done);
     else {
-      setMessage(errorMessage(result));
-      toast.error(errorMessage(result));
+      setMessage(result.message);
+      toast.error(result.message);
+      // Part of a long selection may be done already: show the truth.
+      if (result.done > 0) router.refresh();
     }
   };
 
   const restore = () => {
     const chosen = selection.selection;
-    void run(
-      () => runAction(restoreImagesAction, { selection: packSelection(chosen) }),
-      (n) => {
+    const wire = packSelection(chosen);
+    void run({
+      total: selection.count,
+      step: () => runAction(restoreImagesAction, { selection: wire }),
+      progress: (done, total) => `Restoring ${done} of ${total}…`,
+      done: (n) => {
         drop(chosen);
         setMessage(`Restored ${plural(n, "image")}.`);
       },
-    );
+    });
   };
 
   const askForever = useCallback(() => {
@@ -160,22 +178,27 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
           onCancel={() => !busy && setPending(null)}
           onConfirm={() => {
             if (pending.kind === "empty") {
-              void run(
-                () => runAction(emptyTrashAction, {}),
-                (n) => {
+              void run({
+                total: pending.count,
+                step: () => runAction(emptyTrashAction, {}),
+                progress: (done, total) => `Deleting ${done} of ${total} forever…`,
+                done: (n) => {
                   drop(null);
                   setMessage(`Deleted ${plural(n, "image")} forever.`);
                 },
-              );
+              });
             } else {
               const chosen = pending.selection;
-              void run(
-                () => runAction(deleteForeverAction, { selection: packSelection(chosen) }),
-                (n) => {
+              const wire = packSelection(chosen);
+              void run({
+                total: pending.count,
+                step: () => runAction(deleteForeverAction, { selection: wire }),
+                progress: (done, total) => `Deleting ${done} of ${total} forever…`,
+                done: (n) => {
                   drop(chosen);
                   setMessage(`Deleted ${plural(n, "image")} forever.`);
                 },
-              );
+              });
             }
           }}
         >
