@@ -105,6 +105,43 @@ describe("timeline listing", () => {
     expect((await walk(ownerId)).ids).toHaveLength(ids.length - 20);
   });
 
+  it("trashes \"Select all\" in bounded steps under one batch, and Undo of that batch restores exactly those", async () => {
+    const { ownerId, ids } = await library(20);
+    const other = await library(2);
+    // One image trashed earlier is not part of the batch and must stay in the trash.
+    await trashImages({ ownerId, selection: { ids: [ids[0]] } });
+
+    const steps = [];
+    let batch: string | undefined;
+    for (;;) {
+      const step = await trashImages({ ownerId, selection: { all: true }, limit: 7, batch });
+      steps.push({ done: step.done, more: step.more });
+      batch ??= step.batch;
+      expect(step.batch).toBe(batch);
+      if (!step.more) break;
+    }
+    expect(steps).toEqual([
+      { done: 7, more: true },
+      { done: 7, more: true },
+      { done: 5, more: false },
+    ]);
+    expect(await countImages({ ownerId })).toBe(0);
+
+    // Another owner naming the batch restores nothing of this owner's.
+    expect((await restoreImages({ ownerId: other.ownerId, selection: { batch: batch! } })).done).toBe(0);
+    expect(await countImages({ ownerId })).toBe(0);
+
+    let restored = 0;
+    for (;;) {
+      const step = await restoreImages({ ownerId, selection: { batch: batch! }, limit: 7 });
+      restored += step.done;
+      if (!step.more) break;
+    }
+    expect(restored).toBe(19);
+    expect(new Set((await walk(ownerId)).ids)).toEqual(new Set(ids.slice(1)));
+    expect((await walk(ownerId, { trashed: true })).ids).toEqual([ids[0]]);
+  });
+
   it("refuses tampered, foreign and malformed cursors with a 400, never another owner's items", async () => {
     const a = await library(12);
     const b = await library(3);
