@@ -6,6 +6,7 @@ import type { z } from "zod";
 
 import { auth } from "@/lib/auth";
 import { AppError, type ErrorCode, toPublicError } from "@/lib/errors";
+import { keysReady } from "@/lib/key-maintenance";
 
 export type ActionState<T = undefined> =
   | { status: "idle" }
@@ -98,6 +99,7 @@ async function validateAndRun<S extends z.ZodType, R, U>(opts: Options<S, R, U>,
   }
   let result: R;
   try {
+    await keysReady();
     result = await opts.run({ input: parsed.data, user });
   } catch (err) {
     // A handler's redirect() or notFound() is Next's control flow, not a failure.

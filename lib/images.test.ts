@@ -16,6 +16,7 @@ import {
 } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { type ImageDoc, deleteImagesForever, insertImage, openImageVariant } from "@/lib/images";
+import { DEK_HOLDERS } from "@/lib/key-maintenance";
 import { rotateKeys, wrapDek } from "@/lib/keys";
 import { finalizeBlob, insertSealedChunks } from "@/lib/storage";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
@@ -202,7 +203,7 @@ describe("keys and lifecycle", () => {
     const next = `next:${randomBytes(32).toString("base64")}`;
     process.env.IMAGE_KEYS = `${next},${saved}`;
     try {
-      const { rewrapped } = await rotateKeys({ db });
+      const { rewrapped } = await rotateKeys({ db, holders: DEK_HOLDERS });
       // Every key in the database, this test's and any other's, is now under the new key.
       expect(rewrapped).toBeGreaterThanOrEqual(1);
       expect(await db.collection("images").countDocuments({ "dek.kid": { $ne: "next" } })).toBe(0);

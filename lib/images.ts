@@ -5,8 +5,6 @@ import type { Binary, Filter } from "mongodb";
 import type { ImageMeta } from "@/lib/analyze";
 import {
   type BlobVariant,
-  blobAad,
-  decryptSegments,
   openJson,
   segmentCount,
   segmentRange,
@@ -17,7 +15,7 @@ import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { BulkStep, GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
-import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
+import { type DekHolder, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
 import {
   type CountChange,
   type Member,
@@ -38,7 +36,7 @@ import {
   totalOf,
   withSummary,
 } from "@/lib/library";
-import { type BlobRef, deleteBlobs, readSealedChunks } from "@/lib/storage";
+import { type BlobRef, deleteBlobs, readPlainBlob } from "@/lib/storage";
 import { releaseQuota } from "@/lib/usage";
 
 /**
@@ -72,22 +70,15 @@ export type ImageDoc = {
 /** What the sealed metadata holds. */
 export type SealedMeta = ImageMeta & { name: string };
 
-let keysChecked: Promise<void> | undefined;
-
-/** The database, after the key check has passed once in this process. */
-export async function imagesDb() {
-  const db = await getDb();
-  keysChecked ??= ensureKeyCheck({ db }).catch((err) => {
-    keysChecked = undefined;
-    console.error(`[keys] ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
-  });
-  await keysChecked;
-  return db;
-}
+/** Where image records keep their wrapped data key, for the key check and rotation (lib/key-maintenance). */
+export const imageDekHolder: DekHolder = {
+  collection: "images",
+  fields: ["ownerId"],
+  context: (doc) => ({ imageId: doc._id, ownerId: doc.ownerId }),
+};
 
 async function images() {
-  return (await imagesDb()).collection<ImageDoc>("images");
+  return (await getDb()).collection<ImageDoc>("images");
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -293,17 +284,7 @@ export async function openImageVariant({
     const plan = range ? segmentRange({ start: range.start, end: range.end, size, segmentSize }) : null;
     const firstIndex = plan?.firstIndex ?? 0;
     const lastIndex = plan?.lastIndex ?? totalSegments - 1;
-    const segments = decryptSegments({
-      dek,
-      prefix: toBuffer(ref.prefix),
-      aad: blobAad({ imageId: doc._id, variant }),
-      totalSegments,
-      size,
-      firstIndex,
-      lastIndex,
-      segmentSize,
-      source: readSealedChunks({ fileId: ref.fileId, firstIndex, lastIndex, segmentSize }),
-    });
+    const segments = readPlainBlob({ dek, imageId: doc._id, variant, ref: { ...ref, segmentSize }, firstIndex, lastIndex });
     return plan ? sliceStream(segments, plan.skipStart, plan.takeLength) : segments;
   };
   return {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newDek, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { DEK_HOLDERS } from "@/lib/key-maintenance";
 import {
   ensureKeyCheck,
   getKeyring,
@@ -162,8 +163,8 @@ describe("with the database", () => {
     it("records a check value once and accepts the same key again", async () => {
       const db = await getDb();
       useKeys(["k1", genKey()], ["k2", genKey()]);
-      await ensureKeyCheck({ db });
-      await ensureKeyCheck({ db });
+      await ensureKeyCheck({ db, holders: DEK_HOLDERS });
+      await ensureKeyCheck({ db, holders: DEK_HOLDERS });
       const docs = await db.collection("key_checks").find().sort({ _id: 1 }).toArray();
       expect(docs.map((d) => d._id)).toEqual(["k1", "k2"]);
       for (const doc of docs) {
@@ -176,10 +177,10 @@ describe("with the database", () => {
       const db = await getDb();
       const right = genKey();
       useKeys(["k1", right]);
-      await ensureKeyCheck({ db });
+      await ensureKeyCheck({ db, holders: DEK_HOLDERS });
       const wrong = genKey();
       useKeys(["k1", wrong]);
-      const err = await ensureKeyCheck({ db }).then(
+      const err = await ensureKeyCheck({ db, holders: DEK_HOLDERS }).then(
         () => undefined,
         (e: unknown) => e as Error,
       );
@@ -187,7 +188,7 @@ describe("with the database", () => {
       expect(err?.message).not.toContain(wrong);
       // Adding a new key alongside the right one is fine.
       useKeys(["k2", genKey()], ["k1", right]);
-      await expect(ensureKeyCheck({ db })).resolves.toBeUndefined();
+      await expect(ensureKeyCheck({ db, holders: DEK_HOLDERS })).resolves.toBeUndefined();
     });
 
     it("fails loudly when stored data keys use a kid that is not configured", async () => {
@@ -200,9 +201,9 @@ describe("with the database", () => {
       await db.collection("uploads").insertOne({ imageId: "img-3", ownerId: "u" });
 
       useKeys(["new", genKey()]);
-      await expect(ensureKeyCheck({ db })).rejects.toThrow(/key id\(s\) 'old', 'older', which IMAGE_KEYS does not configure/);
+      await expect(ensureKeyCheck({ db, holders: DEK_HOLDERS })).rejects.toThrow(/key id\(s\) 'old', 'older', which IMAGE_KEYS does not configure/);
       useKeys(["new", genKey()], ["old", old], ["older", genKey()]);
-      await expect(ensureKeyCheck({ db })).rejects.toThrow(/IMAGE_KEYS key 'new' does not match/);
+      await expect(ensureKeyCheck({ db, holders: DEK_HOLDERS })).rejects.toThrow(/IMAGE_KEYS key 'new' does not match/);
     });
   });
 
@@ -237,6 +238,7 @@ describe("with the database", () => {
       await expect(
         rotateKeys({
           db,
+          holders: DEK_HOLDERS,
           batchSize: 40,
           onProgress: () => {
             batches++;
@@ -249,7 +251,7 @@ describe("with the database", () => {
       expect(await db.collection("images").countDocuments({ "dek.kid": "old" })).toBe(210);
 
       const progress: number[] = [];
-      const result = await rotateKeys({ db, batchSize: 40, onProgress: (p) => void progress.push(p.rewrapped) });
+      const result = await rotateKeys({ db, holders: DEK_HOLDERS, batchSize: 40, onProgress: (p) => void progress.push(p.rewrapped) });
       expect(result.rewrapped).toBe(210 + 12);
       expect(progress.at(-1)).toBe(222);
       expect(await db.collection("images").countDocuments({ "dek.kid": { $ne: "new" } })).toBe(0);
@@ -257,11 +259,11 @@ describe("with the database", () => {
       expect(await db.collection("uploads").countDocuments({ dek: { $exists: false } })).toBe(1);
 
       // Idempotent: nothing left to do.
-      expect((await rotateKeys({ db, batchSize: 40 })).rewrapped).toBe(0);
+      expect((await rotateKeys({ db, holders: DEK_HOLDERS, batchSize: 40 })).rewrapped).toBe(0);
 
       // The old key can go: every key still opens, and the start-up check passes.
       useKeys(["new", newKey]);
-      await ensureKeyCheck({ db });
+      await ensureKeyCheck({ db, holders: DEK_HOLDERS });
       const stored = [
         ...(await db.collection("images").find().toArray()).map((d) => ({ imageId: String(d._id), ownerId: d.ownerId, dek: d.dek })),
         ...(await db.collection("uploads").find({ dek: { $exists: true } }).toArray()).map((d) => ({
@@ -283,7 +285,7 @@ describe("with the database", () => {
       const w = wrapDek({ dek: newDek(), imageId: "img-x", ownerId: "u" });
       await db.collection<ImageDoc>("images").insertOne({ _id: "img-x", ownerId: "u", dek: w });
       useKeys(["new", genKey()]);
-      await expect(rotateKeys({ db })).rejects.toThrow(/images document img-x: its data key \(key id 'lost'\) does not unwrap/);
+      await expect(rotateKeys({ db, holders: DEK_HOLDERS })).rejects.toThrow(/images document img-x: its data key \(key id 'lost'\) does not unwrap/);
     });
   });
 });

@@ -23,8 +23,17 @@ const KID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
 const KCV_LABEL = "image-repository key check v1";
 const KCV_SIZE = 16;
-/** Collections that hold wrapped DEKs as `dek: { kid, nonce, wrapped }`. */
-const DEK_COLLECTIONS = ["images", "uploads", "owner_keys"] as const;
+/**
+ * A collection whose documents hold a wrapped DEK as `dek: { kid, nonce, wrapped }`,
+ * described by the module that owns it: where its documents keep the image and
+ * owner ids the wrapping's AAD binds (lib/key-maintenance lists them all).
+ */
+export type DekHolder = {
+  collection: string;
+  /** The fields `context` reads, so a scan fetches only those. */
+  fields: readonly string[];
+  context: (doc: Record<string, unknown>) => { imageId: unknown; ownerId: unknown };
+};
 
 export type Keyring = {
   /** Wraps every new DEK. */
@@ -143,7 +152,7 @@ function sameKcv(stored: Buffer | Binary, expected: Buffer): boolean {
  * refuses to run when stored DEKs are wrapped under a kid that is no longer
  * configured, since those images could not be opened.
  */
-export async function ensureKeyCheck({ db }: { db: Db }): Promise<void> {
+export async function ensureKeyCheck({ db, holders }: { db: Db; holders: readonly DekHolder[] }): Promise<void> {
   const { keys } = getKeyring();
   const checks = db.collection<KeyCheckDoc>("key_checks");
 
@@ -166,8 +175,8 @@ export async function ensureKeyCheck({ db }: { db: Db }): Promise<void> {
   }
 
   const missing = new Set<string>();
-  for (const name of DEK_COLLECTIONS) {
-    const kids: unknown[] = await db.collection(name).distinct("dek.kid");
+  for (const { collection } of holders) {
+    const kids: unknown[] = await db.collection(collection).distinct("dek.kid");
     for (const kid of kids) {
       if (typeof kid === "string" && !keys.has(kid)) missing.add(kid);
     }
@@ -181,9 +190,9 @@ export async function ensureKeyCheck({ db }: { db: Db }): Promise<void> {
   }
 }
 
-type DekDoc = { _id: unknown; imageId?: unknown; ownerId?: unknown; dek: StoredWrappedDek };
+type DekDoc = { _id: unknown; dek: StoredWrappedDek } & Record<string, unknown>;
 
-export type RotateProgress = { collection: (typeof DEK_COLLECTIONS)[number]; rewrapped: number };
+export type RotateProgress = { collection: string; rewrapped: number };
 
 /**
  * Rewraps every DEK not under the primary kid; content is never re-encrypted.
@@ -196,10 +205,12 @@ export type RotateProgress = { collection: (typeof DEK_COLLECTIONS)[number]; rew
  */
 export async function rotateKeys({
   db,
+  holders,
   batchSize = 100,
   onProgress,
 }: {
   db: Db;
+  holders: readonly DekHolder[];
   batchSize?: number;
   onProgress?: (progress: RotateProgress) => void | Promise<void>;
 }): Promise<{ rewrapped: number }> {
@@ -207,14 +218,16 @@ export async function rotateKeys({
   const { primaryKid } = getKeyring();
   let rewrapped = 0;
 
-  for (const name of DEK_COLLECTIONS) {
+  for (const holder of holders) {
+    const name = holder.collection;
     const collection = db.collection<DekDoc>(name);
+    const projection = Object.fromEntries(["_id", "dek", ...holder.fields].map((f) => [f, 1]));
     let after: unknown = undefined;
     for (;;) {
       const filter: Record<string, unknown> = { "dek.kid": { $exists: true, $ne: primaryKid } };
       if (after !== undefined) filter._id = { $gt: after };
       const batch = await collection
-        .find(filter, { projection: { _id: 1, imageId: 1, ownerId: 1, dek: 1 } })
+        .find(filter, { projection })
         .sort({ _id: 1 })
         .limit(batchSize)
         .toArray();
@@ -222,18 +235,18 @@ export async function rotateKeys({
 
       const updates: AnyBulkWriteOperation<DekDoc>[] = [];
       for (const doc of batch) {
-        const imageId = name === "images" ? doc._id : doc.imageId;
-        if (typeof imageId !== "string" || typeof doc.ownerId !== "string") {
+        const { imageId, ownerId } = holder.context(doc);
+        if (typeof imageId !== "string" || typeof ownerId !== "string") {
           throw new Error(`${name} document ${String(doc._id)} lacks a string imageId/ownerId; cannot rewrap its key`);
         }
         let dek: Buffer;
         try {
-          dek = unwrapDek({ wrappedKey: doc.dek, imageId, ownerId: doc.ownerId });
+          dek = unwrapDek({ wrappedKey: doc.dek, imageId, ownerId });
         } catch {
           // Stop rather than skip: an unreadable key is data loss the operator must hear about.
           throw new Error(`${name} document ${String(doc._id)}: its data key (key id '${doc.dek.kid}') does not unwrap with IMAGE_KEYS`);
         }
-        const next = wrapDek({ dek, imageId, ownerId: doc.ownerId });
+        const next = wrapDek({ dek, imageId, ownerId });
         dek.fill(0);
         updates.push({
           updateOne: {

@@ -4,7 +4,7 @@ import { hkdfSync, randomBytes } from "node:crypto";
 
 import { getDb } from "@/lib/db";
 import { isDuplicateKeyError } from "@/lib/errors";
-import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
+import { type DekHolder, type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 
 /**
  * One random root key per owner, stored wrapped under the master key exactly
@@ -17,6 +17,13 @@ import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 const ROOT_ID = "owner-root-key";
 
 type OwnerKeyDoc = { _id: string; imageId: typeof ROOT_ID; ownerId: string; dek: StoredWrappedDek; createdAt: Date };
+
+/** Where owner root keys are kept wrapped, for the key check and rotation (lib/key-maintenance). */
+export const ownerKeyDekHolder: DekHolder = {
+  collection: "owner_keys",
+  fields: ["imageId", "ownerId"],
+  context: (doc) => ({ imageId: doc.imageId, ownerId: doc.ownerId }),
+};
 
 export type OwnerKeyPurpose = "library" | "cursor" | "search";
 

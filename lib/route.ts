@@ -4,6 +4,7 @@ import type { z } from "zod";
 
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http";
+import { keysReady } from "@/lib/key-maintenance";
 import { routeUserId } from "@/lib/session";
 
 // Every route handler runs the same steps in the same order, like the server
@@ -55,6 +56,7 @@ export function authedRoute<P extends z.ZodType | undefined = undefined, Q exten
     try {
       const ownerId = await routeUserId();
       if (!ownerId) throw new AppError("unauthorized");
+      await keysReady();
       return await handler({ ...(await parse(schemas, request, ctx)), ownerId });
     } catch (err) {
       return errorResponse(err);
@@ -69,6 +71,7 @@ export function publicRoute<P extends z.ZodType | undefined = undefined, Q exten
 ) {
   return async (request: Request, ctx?: RouteContext): Promise<Response> => {
     try {
+      await keysReady();
       return await handler(await parse(schemas, request, ctx));
     } catch (err) {
       return errorResponse(err);

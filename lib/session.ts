@@ -5,6 +5,7 @@ import { cache } from "react";
 
 import { auth } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
+import { keysReady } from "@/lib/key-maintenance";
 
 /**
  * For pages and layouts: the signed-in user, or a redirect to sign in (never
@@ -15,6 +16,7 @@ export const requirePageUser = cache(async (): Promise<{ id: string; name: strin
   const session = await auth();
   if (session?.unavailable) throw new AppError("unavailable");
   if (!session?.user?.id) redirect("/login");
+  await keysReady();
   return { id: session.user.id, name: session.user.name ?? "", username: session.user.username };
 });
 

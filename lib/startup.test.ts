@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { imagesDb } from "@/lib/images";
+import { keysReady } from "@/lib/key-maintenance";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
@@ -47,7 +47,7 @@ async function closedPort(): Promise<number> {
 
 describe("startup", () => {
   it("starts with the key that encrypted the database", async () => {
-    await imagesDb(); // records the key check for this database
+    await keysReady(); // records the key check for this database
     const run = await runStartup({});
     expect(run.stderr).not.toContain("refusing to start");
     expect(run.stdout).toContain("[run-startup] startup returned");
@@ -55,7 +55,7 @@ describe("startup", () => {
   });
 
   it("refuses to start when a key id names a different key, and says which", async () => {
-    await imagesDb();
+    await keysReady();
     const kid = currentKid();
     const wrong = newKey();
     const run = await runStartup({ IMAGE_KEYS: `${kid}:${wrong}` });

@@ -2,7 +2,8 @@ import "server-only";
 
 import { limits } from "@/lib/config";
 import { sweepExpiredTokens } from "@/lib/downloads";
-import { imagesDb, purgeExpiredTrash } from "@/lib/images";
+import { purgeExpiredTrash } from "@/lib/images";
+import { keysReady } from "@/lib/key-maintenance";
 import { sweepExpiredSessions } from "@/lib/auth-sessions";
 import { sweepExpiredLocks } from "@/lib/locks";
 import { sweepExpiredChallenges } from "@/lib/passkeys";
@@ -16,7 +17,7 @@ import { maybeSweep } from "@/lib/uploads";
  */
 export async function startup(): Promise<void> {
   try {
-    await imagesDb();
+    await keysReady();
   } catch (err) {
     const name = err instanceof Error ? err.name : "";
     if (name.startsWith("Mongo")) {

@@ -9,9 +9,13 @@ import {
   type SealedChunk,
   TAG_SIZE,
   V1_SEGMENT_SIZE,
+  blobAad,
+  decryptSegments,
   newBlobPrefix,
   sealWholeBlob,
   sealedSize,
+  segmentCount,
+  toBuffer,
 } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 
@@ -200,6 +204,41 @@ export async function* readSealedChunks({
     await Promise.allSettled(ahead);
     await cursor.close();
   }
+}
+
+/**
+ * The one way plaintext leaves the store: a blob's segments [firstIndex, lastIndex]
+ * read in order and authenticated one by one (the image id and variant are in the
+ * AAD, so a chunk moved between blobs fails). Throws on the first bad segment.
+ */
+export function readPlainBlob({
+  dek,
+  imageId,
+  variant,
+  ref,
+  firstIndex = 0,
+  lastIndex,
+}: {
+  dek: Buffer;
+  imageId: string;
+  variant: BlobVariant;
+  ref: { fileId: ObjectId; prefix: Buffer | Uint8Array | Binary; size: number; segmentSize: number };
+  firstIndex?: number;
+  lastIndex?: number;
+}): AsyncGenerator<Buffer> {
+  const totalSegments = segmentCount(ref.size, ref.segmentSize);
+  const last = lastIndex ?? totalSegments - 1;
+  return decryptSegments({
+    dek,
+    prefix: toBuffer(ref.prefix),
+    aad: blobAad({ imageId, variant }),
+    totalSegments,
+    size: ref.size,
+    firstIndex,
+    lastIndex: last,
+    segmentSize: ref.segmentSize,
+    source: readSealedChunks({ fileId: ref.fileId, firstIndex, lastIndex: last, segmentSize: ref.segmentSize }),
+  });
 }
 
 export async function deleteBlobs({ fileIds }: { fileIds: ObjectId[] }): Promise<void> {

@@ -10,7 +10,6 @@ import {
   SEGMENT_SIZE,
   V1_SEGMENT_SIZE,
   blobAad,
-  decryptSegments,
   newBlobPrefix,
   newDek,
   openJson,
@@ -24,16 +23,17 @@ import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { probeHeader } from "@/lib/image-header";
 import { sniffImageType } from "@/lib/image-types";
-import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
-import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
+import { getDb } from "@/lib/db";
+import { type DekHolder, type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
   type BlobRef,
   countChunks,
   deleteBlobs,
   finalizeBlob,
   insertSealedChunks,
-  readSealedChunks,
+  readPlainBlob,
   sweepOrphanBlobs,
   writeSmallBlob,
 } from "@/lib/storage";
@@ -67,8 +67,15 @@ type UploadDoc = {
   expiresAt: Date;
 };
 
+/** Where open uploads keep their wrapped data key, for the key check and rotation (lib/key-maintenance). */
+export const uploadDekHolder: DekHolder = {
+  collection: "uploads",
+  fields: ["imageId", "ownerId"],
+  context: (doc) => ({ imageId: doc.imageId, ownerId: doc.ownerId }),
+};
+
 async function uploads() {
-  return (await imagesDb()).collection<UploadDoc>("uploads");
+  return (await getDb()).collection<UploadDoc>("uploads");
 }
 
 async function findUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<UploadDoc> {
@@ -222,18 +229,9 @@ function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 /** The type of an upload whose part-0 receipt was lost in a race, sniffed again from its first stored segment. */
 async function sniffStoredType({ upload, dek, segmentSize }: { upload: UploadDoc; dek: Buffer; segmentSize: number }): Promise<string> {
-  const totalSegments = segmentCount(upload.size, segmentSize);
   const head: Buffer[] = [];
-  for await (const plain of decryptSegments({
-    dek,
-    prefix: toBuffer(upload.original.prefix),
-    aad: blobAad({ imageId: upload.imageId, variant: "original" }),
-    totalSegments,
-    size: upload.size,
-    segmentSize,
-    lastIndex: 0,
-    source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: 0, segmentSize }),
-  })) {
+  const ref = { ...upload.original, size: upload.size, segmentSize };
+  for await (const plain of readPlainBlob({ dek, imageId: upload.imageId, variant: "original", ref, lastIndex: 0 })) {
     head.push(plain);
   }
   return (await sniffImageType({ head: Buffer.concat(head) })).mime;
@@ -278,14 +276,11 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
     const analysis = await (takeHeldAnalysis({ uploadId }) ??
       analyzeImage({
         mime,
-        source: decryptSegments({
+        source: readPlainBlob({
           dek,
-          prefix: toBuffer(upload.original.prefix),
-          aad: blobAad({ imageId: upload.imageId, variant: "original" }),
-          totalSegments,
-          size: upload.size,
-          segmentSize,
-          source: readSealedChunks({ fileId: upload.original.fileId, firstIndex: 0, lastIndex: totalSegments - 1, segmentSize }),
+          imageId: upload.imageId,
+          variant: "original",
+          ref: { ...upload.original, size: upload.size, segmentSize },
         }),
       }));
 

@@ -10,8 +10,9 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-import { closeDb, getDb } from "@/lib/db";
-import { ensureKeyCheck, getKeyring, rotateKeys } from "@/lib/keys";
+import { closeDb } from "@/lib/db";
+import { keysReady, rotateAllKeys } from "@/lib/key-maintenance";
+import { getKeyring } from "@/lib/keys";
 
 async function main() {
   if (process.argv.includes("--new-key")) {
@@ -28,10 +29,8 @@ async function main() {
   }
   const { primaryKid, keys } = getKeyring();
   console.log(`Rewrapping data keys under '${primaryKid}' (${keys.size} key(s) configured)...`);
-  const db = await getDb();
-  await ensureKeyCheck({ db });
-  const { rewrapped } = await rotateKeys({
-    db,
+  await keysReady();
+  const { rewrapped } = await rotateAllKeys({
     onProgress: (p) => console.log(`  ${p.collection}: ${p.rewrapped} rewrapped so far`),
   });
   console.log(`Done: ${rewrapped} data key(s) rewrapped. Every image now opens with '${primaryKid}' alone;`);
