@@ -61,7 +61,7 @@ test.describe("accounts", () => {
     await expect(page).toHaveURL(/\/login/);
   });
 
-  test("a cookie saved before 'Sign out everywhere' no longer works", async ({ page, browser, user }) => {
+  test("a cookie saved before 'Sign out everywhere' no longer works", async ({ page, browser, user: _signedIn }) => {
     const saved = await page.context().storageState();
     expect(saved.cookies.map((c) => c.name)).toContain("authjs.session-token");
 
@@ -74,7 +74,6 @@ test.describe("accounts", () => {
     await stalePage.goto("/");
     await expect(stalePage).toHaveURL(/\/login$/);
     await stale.close();
-    expect(user.username).toBeTruthy();
   });
 
   test("changing the password revokes other sessions but keeps this one", async ({ page, browser, user, loginPage, dashboard }) => {

@@ -19,7 +19,7 @@ import { GalleryPage, type UploadFile } from "./pages/gallery-page";
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 test.describe("encrypted gallery", () => {
-  test("upload one image, see it, open the viewer with details", async ({ page, user }) => {
+  test("upload one image, see it, open the viewer with details", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     await expect(page.getByText("No images yet")).toBeVisible();
     const jpeg = await makeJpeg({
@@ -47,10 +47,9 @@ test.describe("encrypted gallery", () => {
     expect(res.headers()["content-disposition"]).toContain("attachment");
     expect(res.headers()["x-content-type-options"]).toBe("nosniff");
     expect(sha256(await res.body())).toBe(sha256(jpeg));
-    expect(user.username).toBeTruthy();
   });
 
-  test("upload ten, valid and invalid mixed: each ends done or with its own error", async ({ page, user }) => {
+  test("upload ten, valid and invalid mixed: each ends done or with its own error", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     const valid: UploadFile[] = [
       { name: "one.jpg", mimeType: "image/jpeg", buffer: await makeJpeg({ width: 900, height: 600 }) },
@@ -84,7 +83,6 @@ test.describe("encrypted gallery", () => {
     await page.reload();
     await expect(gallery.items()).toHaveCount(7);
     await page.screenshot({ path: "test-results/screens/dashboard-gallery.png", fullPage: true });
-    expect(user).toBeTruthy();
   });
 
   test("other users and signed-out requests get 404 for every image URL", async ({ page, browser, user, dashboard, loginPage }) => {
@@ -131,7 +129,7 @@ test.describe("encrypted gallery", () => {
 });
 
 test.describe("serving originals", () => {
-  test("ranges, ETag revalidation and the viewer's arrow keys", async ({ page, user }) => {
+  test("ranges, ETag revalidation and the viewer's arrow keys", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     const big = await noisyPng(400, 300);
     await gallery.upload([
@@ -162,10 +160,9 @@ test.describe("serving originals", () => {
     await page.keyboard.press("ArrowLeft");
     await expect(page.getByRole("dialog", { name: "second.png" })).toBeVisible();
     await page.keyboard.press("Escape");
-    expect(user).toBeTruthy();
   });
 
-  test("a tampered chunk makes the response fail instead of ending cleanly", async ({ page, user }) => {
+  test("a tampered chunk makes the response fail instead of ending cleanly", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     const big = await noisyPng(500, 400);
     await gallery.upload([{ name: "tamper-me.png", mimeType: "image/png", buffer: big }]);
@@ -199,7 +196,6 @@ test.describe("serving originals", () => {
     } finally {
       await client.close();
     }
-    expect(user).toBeTruthy();
   });
 });
 

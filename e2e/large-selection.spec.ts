@@ -12,7 +12,7 @@ const uuids = (n: number) => Array.from({ length: n }, () => randomUUID());
 // The UI cannot select 50,000 images in a test, so the selection the gallery would send
 // (lib/selection-wire's packSelection, what components/gallery/timeline-view.tsx calls) is posted to the
 // real actions of `next start` the way the browser posts it.
-test("a 50,000-id selection goes through the real actions: trash, restore, zip", async ({ page, user }) => {
+test("a 50,000-id selection goes through the real actions: trash, restore, zip", async ({ page, user: _signedIn }) => {
   test.setTimeout(180_000);
   const gallery = new GalleryPage(page);
   await gallery.upload(
@@ -46,5 +46,4 @@ test("a 50,000-id selection goes through the real actions: trash, restore, zip",
   expect(over).toEqual({ status: 200, state: expect.objectContaining({ status: "error", code: "invalid_input" }) });
   await page.reload();
   await expect(gallery.items()).toHaveCount(3);
-  expect(user).toBeTruthy();
 });

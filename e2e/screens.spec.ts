@@ -12,7 +12,7 @@ const sizes = { desktop: { width: 1280, height: 800 }, phone: { width: 390, heig
 
 // Screenshots of every page at desktop and phone size, light and dark, kept in
 // test-results/screens/ for people to look at.
-test("a tour of the pages, with screenshots", async ({ page, user, dashboard }) => {
+test("a tour of the pages, with screenshots", async ({ page, user: _signedIn, dashboard }) => {
   test.setTimeout(240_000);
   const gallery = new GalleryPage(page);
   await gallery.upload(await samplePhotos());
@@ -88,5 +88,4 @@ test("a tour of the pages, with screenshots", async ({ page, user, dashboard }) 
       await page.screenshot({ path: `test-results/screens/${size}-${scheme}-register.png` });
     }
   }
-  expect(user).toBeTruthy();
 });

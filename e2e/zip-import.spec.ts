@@ -5,7 +5,7 @@ import { expect, test } from "./fixtures";
 import { GalleryPage } from "./pages/gallery-page";
 
 test.describe("uploading a ZIP archive", () => {
-  test("each image inside is uploaded on its own; folders, litter and other files are skipped", async ({ page, user }) => {
+  test("each image inside is uploaded on its own; folders, litter and other files are skipped", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     const zip = new JSZip();
     zip.file("beach.png", await makePng({ width: 120, height: 80 }));
@@ -30,10 +30,9 @@ test.describe("uploading a ZIP archive", () => {
     await expect(gallery.items()).toHaveCount(3);
     for (const name of ["beach.png", "dunes.png", "harbour.jpg"]) await expect(gallery.tile(name)).toBeVisible();
     await expect(gallery.tile("notes.txt")).toHaveCount(0);
-    expect(user).toBeTruthy();
   });
 
-  test("an archive that cannot be opened, or holds no images, gets an error row and nothing is uploaded", async ({ page, user }) => {
+  test("an archive that cannot be opened, or holds no images, gets an error row and nothing is uploaded", async ({ page, user: _signedIn }) => {
     const gallery = new GalleryPage(page);
     const textOnly = new JSZip();
     textOnly.file("readme.txt", "no pictures here");
@@ -48,6 +47,5 @@ test.describe("uploading a ZIP archive", () => {
     await expect(gallery.uploadRow("text.zip")).toHaveAttribute("data-status", "error");
     await expect(gallery.uploadRow("text.zip")).toContainText(/no images found/i);
     await expect(page.getByText("No images yet")).toBeVisible();
-    expect(user).toBeTruthy();
   });
 });
