@@ -36,6 +36,8 @@ export type ImageDetails = GalleryItem & {
  * again with the same selection to go on. `batch` names what a trash step
  * moved, for Undo; passed back to the next step, all of "Select all" is one batch.
  */
+export type Neighbours = { previous: GalleryItem | null; next: GalleryItem | null };
+
 export type BulkStep = { done: number; more: boolean; batch?: string };
 
 export type BeginUploadResult = { uploadId: string; partSize: number; partCount: number };

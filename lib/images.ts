@@ -14,7 +14,7 @@ import {
 import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { BulkStep, GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
+import type { BulkStep, GalleryItem, GalleryPage, ImageDetails, Neighbours } from "@/lib/gallery-types";
 import { type DekHolder, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
 import {
   type CountChange,
@@ -223,6 +223,39 @@ export async function rebuildLibrary({ ownerId }: { ownerId: string }): Promise<
 
 export async function getImage({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<GalleryItem> {
   return toGalleryItem(await findOwned({ ownerId, imageId }));
+}
+
+/**
+ * The photos either side of one in timeline order (newest first), for Previous
+ * and Next on a photo's own page: the image's bucket, and at an edge the next
+ * non-empty bucket along, so a few equality queries at any library size.
+ */
+export async function getImageNeighbours({
+  ownerId,
+  imageId,
+}: {
+  ownerId: string;
+  imageId: string;
+}): Promise<Neighbours> {
+  const doc = await findOwned({ ownerId, imageId });
+  const summary = await ensureLibrary({ ownerId });
+  const buckets = summary.buckets.filter((b) => b.n > 0);
+  const at = buckets.findIndex((b) => b.k === doc.pageKey);
+  if (at < 0) return { previous: null, next: null };
+  const here = await bucketImages({ ownerId, pageKey: buckets[at].k, trashed: false });
+  const i = here.findIndex((item) => item.doc._id === imageId);
+  const along = async (step: -1 | 1): Promise<Listed | null> => {
+    const inBucket = here[i + step];
+    if (inBucket) return inBucket;
+    for (let b = at + step; b >= 0 && b < buckets.length; b += step) {
+      const listed = await bucketImages({ ownerId, pageKey: buckets[b].k, trashed: false });
+      if (listed.length) return step === 1 ? listed[0] : listed[listed.length - 1];
+    }
+    return null;
+  };
+  const [previous, next] = await Promise.all([along(-1), along(1)]);
+  const item = (listed: Listed | null) => (listed ? toGalleryItem(listed.doc, listed.meta) : null);
+  return { previous: item(previous), next: item(next) };
 }
 
 export async function getImageDetails({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<ImageDetails> {

@@ -4,7 +4,7 @@ import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mong
 import { describe, expect, it } from "vitest";
 
 import { closeDb, getDb } from "@/lib/db";
-import { type ImageDoc, countImages, listImages, listMonths, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
+import { type ImageDoc, countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
 import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
@@ -140,6 +140,21 @@ describe("timeline listing", () => {
     expect(restored).toBe(19);
     expect(new Set((await walk(ownerId)).ids)).toEqual(new Set(ids.slice(1)));
     expect((await walk(ownerId, { trashed: true })).ids).toEqual([ids[0]]);
+  });
+
+  it("gives a photo's neighbours in timeline order across bucket edges, skipping the trash, and nothing to another owner", async () => {
+    const { ownerId, ids } = await library(70);
+    const other = await library(1);
+    await trashImages({ ownerId, selection: { ids: [ids[10]] } });
+    const order = (await walk(ownerId)).ids;
+    expect(order).toHaveLength(69);
+    for (const i of [0, 1, 20, 47, 48, 49, 59, 60, 68]) {
+      const { previous, next } = await getImageNeighbours({ ownerId, imageId: order[i] });
+      expect(previous?.id ?? null).toBe(order[i - 1] ?? null);
+      expect(next?.id ?? null).toBe(order[i + 1] ?? null);
+    }
+    await expect(getImageNeighbours({ ownerId: other.ownerId, imageId: order[5] })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getImageNeighbours({ ownerId, imageId: ids[10] })).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("refuses tampered, foreign and malformed cursors with a 400, never another owner's items", async () => {

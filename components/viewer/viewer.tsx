@@ -87,7 +87,7 @@ export function Viewer({
   }, []);
   const close = () => (dialog.current ? dialog.current.close() : onClose());
 
-  const onKeyDown = (event: React.KeyboardEvent) => {
+  const onKeyDown = (event: React.KeyboardEvent | KeyboardEvent) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     if (event.key === "ArrowLeft" && onPrevious) {
       event.preventDefault();
@@ -100,6 +100,19 @@ export function Viewer({
       onClose();
     }
   };
+
+  // As a page nothing holds focus after load, so the arrows are heard from the whole document.
+  const pageKey = useEffectEvent((event: KeyboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    if (target?.closest("input, textarea, select, [contenteditable=true], main")) return;
+    onKeyDown(event);
+  });
+  useEffect(() => {
+    if (mode !== "page") return;
+    const listener = (event: KeyboardEvent) => pageKey(event);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, [mode]);
 
   // Swipe left/right on the image moves between photos.
   const swipe = useRef<{ x: number; y: number; id: number } | null>(null);

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 
 import { PhotoPage } from "@/components/viewer/photo-page";
 import { isAppError } from "@/lib/errors";
-import { getImageDetails } from "@/lib/images";
+import { getImageDetails, getImageNeighbours } from "@/lib/images";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Photo" };
@@ -12,12 +12,12 @@ export const metadata: Metadata = { title: "Photo" };
 export default async function PhotoRoute({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
-  let details;
+  let details, neighbours;
   try {
-    details = await getImageDetails({ ownerId: user.id, imageId: id });
+    [details, neighbours] = await Promise.all([getImageDetails({ ownerId: user.id, imageId: id }), getImageNeighbours({ ownerId: user.id, imageId: id })]);
   } catch (err) {
     if (isAppError(err) && err.code === "not_found") notFound();
     throw err;
   }
-  return <PhotoPage details={details} />;
+  return <PhotoPage details={details} neighbours={neighbours} />;
 }
