@@ -319,7 +319,7 @@ async function main() {
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }
-  const app = allSections.includes("transfer") || allSections.includes("concurrency") ? prepareApp() : null;
+  const app = ["transfer", "concurrency", "refusal"].some((s) => allSections.includes(s)) ? prepareApp() : null;
 
   const results: Record<string, EngineResult> = {};
   let first = true;

@@ -9,6 +9,7 @@ import {
   CONCURRENCY,
   EMPTY_FILE_MESSAGE,
   NETWORK_ERROR_MESSAGE,
+  PART_CONCURRENCY,
   PART_RETRIES,
   PartError,
   type UploadStatus,
@@ -373,21 +374,7 @@ export class UploadEngine {
       if (!uploadId || begun.status !== "success" || !begun.data) return this.fail(job, actionMessage(begun));
       const upload = uploadId;
 
-      let sent = 0;
-      for (const part of partRanges(file.size, begun.data.partSize)) {
-        const length = part.end - part.start;
-        await withRetry(
-          async () => {
-            this.progress(id, sent);
-            // One slice per part: a picked file is never read into memory as a whole.
-            const body = file.slice(part.start, part.end);
-            await this.putWatched(upload, part.index, body, (loaded) => this.progress(id, sent + Math.min(loaded, length)), signal);
-          },
-          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: this.partDelay, signal },
-        );
-        sent = part.end;
-        this.progress(id, sent);
-      }
+      await this.sendParts({ id, upload, file, partSize: begun.data.partSize, signal });
       if (signal.aborted) throw abortError();
 
       job.phase = "processing";
@@ -414,6 +401,62 @@ export class UploadEngine {
         void this.transport.abort(uploadId).catch(() => {});
       }
     }
+  }
+
+  /**
+   * A file's parts, PART_CONCURRENCY at a time: while the server encrypts and
+   * stores one part, the next is already on the wire, so a single large file
+   * is not held to one round trip per 4 MiB. Progress is the sum of finished
+   * parts and the bytes of those in flight. The first part that fails for good
+   * stops the others.
+   */
+  private async sendParts({ id, upload, file, partSize, signal }: { id: string; upload: string; file: Blob; partSize: number; signal: AbortSignal }) {
+    const parts = partRanges(file.size, partSize);
+    const stop = new AbortController();
+    const partSignal = AbortSignal.any([signal, stop.signal]);
+    const inFlight = new Map<number, number>();
+    let finished = 0;
+    const report = () => {
+      let loaded = finished;
+      for (const bytes of inFlight.values()) loaded += bytes;
+      this.progress(id, loaded);
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < parts.length && !partSignal.aborted) {
+        const part = parts[next++];
+        const length = part.end - part.start;
+        await withRetry(
+          async () => {
+            inFlight.set(part.index, 0);
+            report();
+            // One slice per part: a picked file is never read into memory as a whole.
+            const body = file.slice(part.start, part.end);
+            await this.putWatched(upload, part.index, body, (loaded) => {
+              inFlight.set(part.index, Math.min(loaded, length));
+              report();
+            }, partSignal);
+          },
+          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: this.partDelay, signal: partSignal },
+        );
+        inFlight.delete(part.index);
+        finished += length;
+        report();
+      }
+    };
+    const workers = Array.from({ length: Math.min(PART_CONCURRENCY, parts.length) }, () =>
+      worker().catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      }),
+    );
+    const results = await Promise.allSettled(workers);
+    // The signal's own abort (a cancel) wins over the failures it caused in the other workers.
+    if (signal.aborted) throw abortError();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !isAbortError(r.reason));
+    if (failed) throw failed.reason;
+    const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (aborted) throw aborted.reason;
   }
 
   /**

@@ -9,6 +9,9 @@ import { formatBytes, plural } from "@/components/format";
 export const CONCURRENCY = 3;
 /** Waits before the 1st, 2nd and 3rd retry of a failed part. */
 export const RETRY_DELAYS_MS = [500, 1000, 2000] as const;
+/** Parts of one file on the wire at once: the next is sent while the server stores the last (UploadEngine.sendParts). */
+export const PART_CONCURRENCY = 2;
+
 export const PART_RETRIES = RETRY_DELAYS_MS.length;
 /** The longest a server's Retry-After may stretch one wait. */
 export const MAX_RETRY_DELAY_MS = 10_000;

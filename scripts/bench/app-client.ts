@@ -2,6 +2,7 @@
 // begin and complete are the gallery's server actions (POSTed as React's client
 // does), parts are PUTs to the parts route, and originals are GETs of the image
 // route. Used by the transfer and concurrency sections.
+import { PART_CONCURRENCY } from "@/components/upload/queue";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { BEGIN_HEAD_BYTES } from "@/lib/schemas";
 
@@ -63,16 +64,21 @@ export class AppClient {
     if (res.status !== 204) throw new Error(`PUT part ${index} answered ${res.status}: ${text.slice(0, 200)}`);
   }
 
-  /** begin → parts one after the other (as the browser sends one file's parts) → complete, timed. */
+  /** begin → parts, PART_CONCURRENCY at a time as the browser's engine sends one file's → complete, timed. */
   async upload(file: Buffer, name: string, onPhase?: (phase: "begun" | "parts" | "complete") => void): Promise<UploadTiming> {
     const t0 = now();
     const begun = await this.begin(name, file.length, file.subarray(0, BEGIN_HEAD_BYTES));
     const t1 = now();
     onPhase?.("begun");
-    for (let i = 0; i < begun.partCount; i++) {
-      const start = i * begun.partSize;
-      await this.putPart(begun.uploadId, i, file.subarray(start, Math.min(file.length, start + begun.partSize)));
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < begun.partCount) {
+        const i = next++;
+        const start = i * begun.partSize;
+        await this.putPart(begun.uploadId, i, file.subarray(start, Math.min(file.length, start + begun.partSize)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, begun.partCount) }, worker));
     const t2 = now();
     onPhase?.("parts");
     const item = await this.complete(begun.uploadId);
