@@ -380,6 +380,11 @@ export async function allOwnerIds(): Promise<string[]> {
 }
 
 /** Every image id, for the sweeper's one-pass orphan check. */
+/** Whether an image record exists (in the timeline or the trash). */
+export async function imageExists({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<boolean> {
+  return (await (await images()).findOne({ _id: imageId, ownerId }, { projection: { _id: 1 } })) !== null;
+}
+
 export async function allImageIds(): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const doc of (await images()).find({}, { projection: { _id: 1 } })) ids.add(doc._id);

@@ -36,7 +36,8 @@ export type FileDoc = {
   uploadDate: Date;
   // Never the user's filename: that is private and lives in the sealed metadata.
   filename: string;
-  metadata: { v: number; segmentSize: number; variant: BlobVariant; imageId: string };
+  /** `pending`: the blob is still being written (an upload's original until complete). */
+  metadata: { v: number; segmentSize: number; variant: BlobVariant; imageId: string; pending?: true };
 };
 
 const chunks = (db: Db) => db.collection<ChunkDoc>("fs.chunks");
@@ -110,7 +111,46 @@ export async function countChunks({ fileId }: { fileId: ObjectId }): Promise<num
   return chunks(await getDb()).countDocuments({ files_id: fileId });
 }
 
-/** The fs.files document goes in last, once every chunk is stored. */
+/*
+ * Every blob's fs.files document exists before its first chunk and is deleted
+ * after its last one, so no chunk is ever without a file document, even after a
+ * crash. The sweeper then finds every leftover by reading fs.files (small
+ * documents) and never has to scan fs.chunks, which on FerretDB means reading
+ * every stored byte: that took longer than the driver's socket timeout at a
+ * 30,000-image bench library.
+ */
+
+function fileDoc({ fileId, size, variant, imageId, segmentSize }: { fileId: ObjectId; size: number; variant: BlobVariant; imageId: string; segmentSize: number }): FileDoc {
+  return {
+    _id: fileId,
+    length: sealedSize(size, segmentSize),
+    chunkSize: segmentSize + TAG_SIZE,
+    uploadDate: new Date(),
+    filename: fileId.toHexString(),
+    metadata: { v: segmentSize === V1_SEGMENT_SIZE ? 1 : FORMAT_VERSION, segmentSize, variant, imageId },
+  };
+}
+
+/** Registers a blob about to be written in parts (an upload's original), before any chunk. */
+export async function openBlob({
+  fileId,
+  variant,
+  imageId,
+  segmentSize,
+}: {
+  fileId: ObjectId;
+  variant: BlobVariant;
+  imageId: string;
+  segmentSize: number;
+}): Promise<void> {
+  const doc = fileDoc({ fileId, size: 0, variant, imageId, segmentSize });
+  await files(await getDb()).insertOne({ ...doc, length: 0, metadata: { ...doc.metadata, pending: true } });
+}
+
+/**
+ * Marks a blob opened with openBlob as complete, once every chunk is stored.
+ * Upserts, so an upload begun before file documents came first completes too.
+ */
 export async function finalizeBlob({
   fileId,
   size,
@@ -124,14 +164,8 @@ export async function finalizeBlob({
   imageId: string;
   segmentSize: number;
 }): Promise<void> {
-  await files(await getDb()).insertOne({
-    _id: fileId,
-    length: sealedSize(size, segmentSize),
-    chunkSize: segmentSize + TAG_SIZE,
-    uploadDate: new Date(),
-    filename: fileId.toHexString(),
-    metadata: { v: segmentSize === V1_SEGMENT_SIZE ? 1 : FORMAT_VERSION, segmentSize, variant, imageId },
-  });
+  const { _id, ...rest } = fileDoc({ fileId, size, variant, imageId, segmentSize });
+  await files(await getDb()).replaceOne({ _id }, rest, { upsert: true });
 }
 
 /** Seals and stores a small derived blob (thumbnail, preview) in one go, in the current format. */
@@ -149,8 +183,14 @@ export async function writeSmallBlob({
   const fileId = new ObjectId();
   const prefix = newBlobPrefix();
   const sealed = sealWholeBlob({ dek, prefix, imageId, variant, plaintext });
-  await insertSealedChunks({ fileId, firstIndex: 0, sealed });
-  await finalizeBlob({ fileId, size: plaintext.length, variant, imageId, segmentSize: SEGMENT_SIZE });
+  // The file document first (see openBlob): a crash mid-write leaves nothing the sweeper cannot find.
+  await files(await getDb()).insertOne(fileDoc({ fileId, size: plaintext.length, variant, imageId, segmentSize: SEGMENT_SIZE }));
+  try {
+    await insertSealedChunks({ fileId, firstIndex: 0, sealed });
+  } catch (err) {
+    await deleteBlobs({ fileIds: [fileId] }).catch(() => {});
+    throw err;
+  }
   return { fileId, prefix, size: plaintext.length, segmentSize: SEGMENT_SIZE };
 }
 
@@ -244,15 +284,21 @@ export function readPlainBlob({
 export async function deleteBlobs({ fileIds }: { fileIds: ObjectId[] }): Promise<void> {
   if (fileIds.length === 0) return;
   const db = await getDb();
-  // Chunks first: a crash in between leaves an fs.files entry the sweeper can still find.
-  await chunks(db).deleteMany({ files_id: { $in: fileIds } });
-  await files(db).deleteMany({ _id: { $in: fileIds } });
+  // One equality per blob, never `$in`: FerretDB pushes only equality down to SQL, and an
+  // `$in` reads every chunk of every image (their bytes too) to find a few.
+  for (const fileId of fileIds) {
+    // Chunks first, the file document last: until it goes, the sweeper can still find them.
+    await chunks(db).deleteMany({ files_id: fileId });
+    await files(db).deleteOne({ _id: fileId });
+  }
 }
 
 /**
- * Enforces "no fs.chunks row without a live fs.files document or live upload"
- * and "no fs.files document without its image". Each collection is read once
- * (ids only), so a pass is linear in the number of blobs.
+ * Removes blobs that no live image or upload owns: a file document (with its
+ * chunks) whose image does not exist and which is not an open upload's
+ * original. Young files are left alone: they may belong to an upload being
+ * completed right now. Reads fs.files only (ids and metadata), so a pass costs
+ * the number of blobs, not their bytes.
  */
 export async function sweepOrphanBlobs({
   liveUploadFileIds,
@@ -260,27 +306,14 @@ export async function sweepOrphanBlobs({
 }: {
   liveUploadFileIds: Set<string>;
   liveImageIds: Set<string>;
-}): Promise<{ files: number; chunks: number }> {
+}): Promise<{ files: number }> {
   const db = await getDb();
   const youngerThan = Date.now() - 10 * 60_000;
-  const liveFileIds = new Set<string>();
   const deadFiles: ObjectId[] = [];
   for await (const f of files(db).find({}, { projection: { _id: 1, uploadDate: 1, "metadata.imageId": 1 } })) {
-    // Young files may belong to an upload that is completing right now.
-    if (f.uploadDate.getTime() > youngerThan || liveImageIds.has(f.metadata?.imageId)) liveFileIds.add(f._id.toHexString());
-    else deadFiles.push(f._id);
+    const live = f.uploadDate.getTime() > youngerThan || liveImageIds.has(f.metadata?.imageId) || liveUploadFileIds.has(f._id.toHexString());
+    if (!live) deadFiles.push(f._id);
   }
-  if (deadFiles.length) await deleteBlobs({ fileIds: deadFiles });
-
-  const fileIdsWithChunks: ObjectId[] = await chunks(db).distinct("files_id");
-  const orphanChunkOwners = fileIdsWithChunks.filter((id) => {
-    const hex = id.toHexString();
-    // A blob being written right now has chunks before its fs.files document; the id's timestamp tells its age.
-    return !liveUploadFileIds.has(hex) && !liveFileIds.has(hex) && id.getTimestamp().getTime() <= youngerThan;
-  });
-  let removedChunks = 0;
-  if (orphanChunkOwners.length) {
-    removedChunks = (await chunks(db).deleteMany({ files_id: { $in: orphanChunkOwners } })).deletedCount;
-  }
-  return { files: deadFiles.length, chunks: removedChunks };
+  await deleteBlobs({ fileIds: deadFiles });
+  return { files: deadFiles.length };
 }

@@ -24,6 +24,7 @@ async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
 }
 
 describe("many uploaders at once", () => {
+  // Fifteen noise JPEGs analysed at once: about a minute on a loaded 2-core machine, far less on a quiet one.
   it(`${UPLOADERS} uploaders × ${IMAGES_EACH} images: nothing lost, nothing left over`, async () => {
     // Each uploader's first image spans two parts, the others fit in one.
     const files = await Promise.all(
@@ -81,7 +82,7 @@ describe("many uploaders at once", () => {
     for (const [fileId, count] of expectedChunks) {
       expect(await db.collection("fs.chunks").countDocuments({ files_id: new ObjectId(fileId) })).toBe(count);
     }
-  });
+  }, 180_000);
 
   it("parts of one upload sent all at once, some twice, still complete (FerretDB loses racing updates)", async () => {
     const ownerId = `racer-${randomBytes(4).toString("hex")}`;

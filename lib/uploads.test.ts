@@ -173,7 +173,7 @@ describe("uploads", () => {
     expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
   });
 
-  it("sweeps blobs whose image record is gone and chunks with no file or upload, but not young ones", async () => {
+  it("sweeps blobs whose image record is gone (file documents with their chunks), but not young ones", async () => {
     const ownerId = owner();
     const item = await uploadBytes({ ownerId, name: "orphaned.png", bytes: await makePng({ width: 40, height: 40 }) });
     const db = await getDb();
@@ -189,6 +189,66 @@ describe("uploads", () => {
     expect(swept.files).toBeGreaterThanOrEqual(3);
     expect(await db.collection("fs.files").countDocuments({ _id: { $in: fileIds } })).toBe(0);
     expect(await db.collection("fs.chunks").countDocuments({ files_id: { $in: fileIds } })).toBe(0);
+  });
+
+  it("gives every blob its file document before the first chunk, so no chunk is ever without one", async () => {
+    const ownerId = owner();
+    const bytes = await bigJpeg();
+    const { uploadId } = await beginUpload({ ownerId, name: "order.jpg", size: bytes.length });
+    const db = await getDb();
+    const fileId = (await db.collection("uploads").findOne({ _id: uploadId } as never))!.original.fileId;
+    // Registered at begin, before any chunk: pending, empty.
+    expect(await db.collection("fs.files").findOne({ _id: fileId })).toMatchObject({ length: 0, metadata: { variant: "original", pending: true } });
+    expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(0);
+    for (let i = 0, at = 0; at < bytes.length; i++, at += PART_SIZE) {
+      await putPart({ ownerId, uploadId, index: i, bytes: bytes.subarray(at, at + PART_SIZE) });
+    }
+    const item = await completeUpload({ ownerId, uploadId });
+    const file = await db.collection("fs.files").findOne({ _id: fileId });
+    expect(file?.metadata.pending).toBeUndefined();
+    expect(file?.length).toBeGreaterThan(bytes.length);
+    // Each of the image's blobs has its file document, and every chunk of theirs belongs to one.
+    const doc = await db.collection("images").findOne({ _id: item.id } as never);
+    for (const ref of Object.values(doc!.blobs) as { fileId: unknown }[]) {
+      expect(await db.collection("fs.files").countDocuments({ _id: ref.fileId as never })).toBe(1);
+    }
+  });
+
+  it("leaves no chunk behind when parts race an abort", async () => {
+    const ownerId = owner();
+    const bytes = await makePng({ width: 300, height: 300 });
+    const db = await getDb();
+    const fileIds = [];
+    for (let round = 0; round < 8; round++) {
+      const { uploadId } = await beginUpload({ ownerId, name: `race-${round}.png`, size: bytes.length });
+      fileIds.push((await db.collection("uploads").findOne({ _id: uploadId } as never))!.original.fileId);
+      // The abort lands at a different point of the part's work each round.
+      await Promise.allSettled([
+        putPart({ ownerId, uploadId, index: 0, bytes }),
+        new Promise((r) => setTimeout(r, round * 3)).then(() => abortUpload({ ownerId, uploadId })),
+      ]);
+      await abortUpload({ ownerId, uploadId });
+    }
+    for (const fileId of fileIds) {
+      expect(await db.collection("fs.chunks").countDocuments({ files_id: fileId })).toBe(0);
+      expect(await db.collection("fs.files").countDocuments({ _id: fileId })).toBe(0);
+    }
+  });
+
+  it("keeps the image when the process died between writing its record and removing the upload's", async () => {
+    const ownerId = owner();
+    const bytes = await makePng({ width: 60, height: 40 });
+    const { uploadId } = await beginUpload({ ownerId, name: "survivor.png", size: bytes.length });
+    const db = await getDb();
+    const leftover = (await db.collection("uploads").findOne({ _id: uploadId } as never))!;
+    await putPart({ ownerId, uploadId, index: 0, bytes });
+    const item = await completeUpload({ ownerId, uploadId });
+    // The upload's record is back, as if its deletion never happened, stuck "completing" for hours.
+    await db.collection("uploads").insertOne({ ...leftover, state: "completing", completingAt: new Date(Date.now() - 3 * 3600_000) });
+    const swept = await sweepUploads();
+    expect(swept.uploads).toBeGreaterThanOrEqual(1);
+    expect(await db.collection("uploads").countDocuments({ _id: uploadId } as never)).toBe(0);
+    expect((await readAll((await openImageVariant({ ownerId, imageId: item.id, variant: "original" })).read())).equals(bytes)).toBe(true);
   });
 
   it("aborting removes what was written", async () => {

@@ -23,7 +23,7 @@ import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { probeHeader } from "@/lib/image-header";
 import { sniffImageType } from "@/lib/image-types";
-import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imageExists, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { getDb } from "@/lib/db";
 import { type DekHolder, type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
@@ -34,6 +34,7 @@ import {
   finalizeBlob,
   insertSealedChunks,
   readPlainBlob,
+  openBlob,
   sweepOrphanBlobs,
   writeSmallBlob,
 } from "@/lib/storage";
@@ -118,8 +119,7 @@ export async function beginUpload({
   const dek = newDek();
   const now = new Date();
   const sealedName = sealJson({ dek, imageId, value: { name } });
-  await (await uploads())
-    .insertOne({
+  const upload: UploadDoc = {
     _id: uploadId,
     imageId,
     ownerId,
@@ -134,11 +134,18 @@ export async function beginUpload({
     partsDone: [],
     createdAt: now,
     expiresAt: new Date(now.getTime() + limits.uploadTtlHours * 3600_000),
-    })
-    .catch(async (err) => {
-      await releaseQuota({ ownerId, bytes: size, count: 1 }).catch(() => {});
-      throw err;
-    });
+  };
+  try {
+    await (await uploads()).insertOne(upload);
+  } catch (err) {
+    await releaseQuota({ ownerId, bytes: size, count: 1 }).catch(() => {});
+    throw err;
+  }
+  // The original's file document exists before any part is stored (lib/storage openBlob).
+  await openBlob({ fileId: upload.original.fileId, variant: "original", imageId, segmentSize: SEGMENT_SIZE }).catch(async (err) => {
+    await discardUpload(upload).catch(() => {});
+    throw err;
+  });
   return { uploadId, partSize: PART_SIZE, partCount: Math.ceil(size / PART_SIZE) };
 }
 
@@ -205,7 +212,21 @@ export async function putPart({
   else dropHeldParts({ uploadId });
   // Part 0's type goes in with its receipt: one round trip, and one update fewer to race.
   const update = index === 0 ? { $set: { mime }, $addToSet: { partsDone: index } } : { $addToSet: { partsDone: index } };
-  await oneAtATime(uploadId, async () => (await uploads()).updateOne({ _id: uploadId, ownerId }, update));
+  const { matchedCount } = await oneAtATime(uploadId, async () => (await uploads()).updateOne({ _id: uploadId, ownerId }, update));
+  if (matchedCount === 0) await cleanUpLatePart(upload);
+}
+
+/**
+ * A part stored after its upload was aborted or expired (it passed the check
+ * just before the record went) left chunks nobody will ever read: they go now,
+ * unless the record went because the upload completed (a resent part), in
+ * which case the image owns the original.
+ */
+async function cleanUpLatePart(upload: UploadDoc): Promise<void> {
+  dropHeldParts({ uploadId: upload._id });
+  if (await imageExists({ ownerId: upload.ownerId, imageId: upload.imageId })) return;
+  await deleteBlobs({ fileIds: [upload.original.fileId] });
+  throw new AppError("not_found", "This upload has expired, was cancelled, or does not exist.");
 }
 
 /**
@@ -359,14 +380,19 @@ export async function deleteAllUploadsOfOwner({ ownerId }: { ownerId: string }):
  * Removes expired uploads with their chunks, then any chunk or file that no
  * live upload or image owns. Safe to run at any time and from several processes.
  */
-export async function sweepUploads(): Promise<{ uploads: number; files: number; chunks: number; counters: number }> {
+export async function sweepUploads(): Promise<{ uploads: number; files: number; counters: number }> {
   const coll = await uploads();
   const now = new Date();
   const expired = await coll.find({ expiresAt: { $lte: now } }).toArray();
-  for (const upload of expired) await discardUpload(upload);
   // An upload stuck "completing" for an hour belongs to a process that died mid-way.
   const stuck = await coll.find({ state: "completing", completingAt: { $lt: new Date(now.getTime() - 3600_000) } }).toArray();
-  for (const upload of stuck) await discardUpload(upload);
+  const ended = new Map([...expired, ...stuck].map((u) => [u._id, u]));
+  for (const upload of ended.values()) {
+    // A process that died between writing the image record and deleting this one: the image
+    // owns the blobs now (and the quota), so only the leftover record goes.
+    if (await imageExists({ ownerId: upload.ownerId, imageId: upload.imageId })) await coll.deleteOne({ _id: upload._id });
+    else await discardUpload(upload);
+  }
 
   const live = await coll.find({}, { projection: { original: 1, ownerId: 1 } }).toArray();
   const orphans = await sweepOrphanBlobs({
@@ -379,7 +405,7 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
     if (await reconcileUsage({ ownerId, measure: measureUsage })) counters++;
     await rebuildLibrary({ ownerId });
   }
-  return { uploads: expired.length + stuck.length, ...orphans, counters };
+  return { uploads: ended.size, ...orphans, counters };
 }
 
 let lastSweep = 0;
