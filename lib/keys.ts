@@ -110,7 +110,11 @@ export function unwrapDek({
 }): Buffer {
   const aad = dekAad(imageId, ownerId);
   const kek = getKeyring().keys.get(wrappedKey.kid);
-  if (!kek) throw new AppError("integrity");
+  if (!kek) {
+    // The operator's clue: which key is missing, never which image (the log may be shared).
+    console.error(`[keys] key ${wrappedKey.kid} not configured: add it back to IMAGE_KEYS to open the data it wraps`);
+    throw new AppError("integrity");
+  }
   const nonce = toBuffer(wrappedKey.nonce);
   const wrapped = toBuffer(wrappedKey.wrapped);
   if (nonce.length !== NONCE_SIZE || wrapped.length !== KEY_SIZE + TAG_SIZE) throw new AppError("integrity");
@@ -139,9 +143,9 @@ function sameKcv(stored: Buffer | Binary, expected: Buffer): boolean {
 /**
  * Makes a wrong key fail loudly at start instead of producing integrity
  * errors (or, worse, fresh data under a mistyped key) later. Records a key
- * check value per kid on first sight and compares on every later start; also
- * refuses to run when stored DEKs are wrapped under a kid that is no longer
- * configured, since those images could not be opened.
+ * check value per kid on first sight and compares on every later start. Stored
+ * DEKs wrapped under a kid that is no longer configured are reported loudly but
+ * do not stop the server: every other image keeps working.
  */
 export async function ensureKeyCheck({ db }: { db: Db }): Promise<void> {
   const { keys } = getKeyring();
@@ -173,10 +177,13 @@ export async function ensureKeyCheck({ db }: { db: Db }): Promise<void> {
     }
   }
   if (missing.size > 0) {
+    // Not a refusal: the images under other keys must stay reachable while the operator
+    // finds the old key. Each affected request fails with a clear 500 and names the key
+    // (unwrapDek), and nothing is rewritten meanwhile.
     const list = [...missing].sort().map((kid) => `'${kid}'`).join(", ");
-    throw new Error(
-      `The database holds data keys wrapped under key id(s) ${list}, which IMAGE_KEYS does not configure. ` +
-        "Add the old key(s) back to IMAGE_KEYS (after the primary) and run `npm run keys:rotate`.",
+    console.error(
+      `[keys] The database holds data keys wrapped under key id(s) ${list}, which IMAGE_KEYS does not configure: ` +
+        "those images answer 500 until the old key(s) are added back to IMAGE_KEYS (after the primary); then run `npm run keys:rotate`.",
     );
   }
 }

@@ -27,6 +27,7 @@ import { sniffImageType } from "@/lib/image-types";
 import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
+import { HOUSEKEEPING_LEASE, HOUSEKEEPING_LEASE_MS, tryLock } from "@/lib/locks";
 import {
   type BlobRef,
   countChunks,
@@ -389,12 +390,22 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
 
 let lastSweep = 0;
 
-/** Runs the sweeper at most every ten minutes per process, off the request's path. */
+/**
+ * Runs the sweeper at most every ten minutes per process, off the request's path,
+ * and only while holding the housekeeping lease: instances sharing the database
+ * take turns instead of sweeping the same uploads at once.
+ */
 export async function maybeSweep(): Promise<void> {
   if (Date.now() - lastSweep < 10 * 60_000) return;
   lastSweep = Date.now();
   try {
-    await sweepUploads();
+    const lease = await tryLock({ name: HOUSEKEEPING_LEASE, ttlMs: HOUSEKEEPING_LEASE_MS });
+    if (!lease) return;
+    try {
+      await sweepUploads();
+    } finally {
+      await lease.release().catch(() => {});
+    }
   } catch (err) {
     console.error("[sweep] failed", err);
   }
