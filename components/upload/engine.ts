@@ -18,6 +18,10 @@ import {
   createPool,
   isAbortError,
   isRetryablePartError,
+  isUnavailablePartError,
+  MAX_RETRY_DELAY_MS,
+  STORAGE_RETRYING_MESSAGE,
+  UNAVAILABLE_RETRIES,
   partFailureMessage,
   partRanges,
   partRetryDelay,
@@ -49,6 +53,8 @@ export type UploadRow = {
   loaded: number;
   /** Shown instead of the status when `status` is "error". */
   error?: string;
+  /** Shown with the progress while a part waits to be retried (the storage is unavailable). */
+  note?: string;
 };
 
 /**
@@ -376,6 +382,7 @@ export class UploadEngine {
       let sent = 0;
       for (const part of partRanges(file.size, begun.data.partSize)) {
         const length = part.end - part.start;
+        let otherRetries = 0;
         await withRetry(
           async () => {
             this.progress(id, sent);
@@ -383,8 +390,18 @@ export class UploadEngine {
             const body = file.slice(part.start, part.end);
             await this.putWatched(upload, part.index, body, (loaded) => this.progress(id, sent + Math.min(loaded, length)), signal);
           },
-          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: this.partDelay, signal },
+          {
+            retries: PART_RETRIES + UNAVAILABLE_RETRIES,
+            // Other failures get PART_RETRIES tries; "storage unavailable" waits longer for the database.
+            shouldRetry: (err) => isRetryablePartError(err) && (isUnavailablePartError(err) || otherRetries++ < PART_RETRIES),
+            delayMs: (retry, err) => Math.min(this.partDelay(retry, err), MAX_RETRY_DELAY_MS),
+            onRetry: (_retry, err) => {
+              if (isUnavailablePartError(err)) this.patch(id, { note: STORAGE_RETRYING_MESSAGE });
+            },
+            signal,
+          },
         );
+        if (this.state.rows.find((row) => row.id === id)?.note) this.patch(id, { note: undefined });
         sent = part.end;
         this.progress(id, sent);
       }

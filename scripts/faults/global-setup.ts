@@ -10,3 +10,9 @@ export default function setup() {
   const r = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) throw new Error("next build failed");
 }
+
+/** A FerretDB that a test restarted is not with-db's child: stopped here, before with-db stops PostgreSQL. */
+export async function teardown() {
+  const { Ferret, embeddedDb } = await import("./harness");
+  if (embeddedDb()) Ferret.find().terminateIfRestarted();
+}

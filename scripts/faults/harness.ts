@@ -22,7 +22,7 @@ export function envMib(name: string, fallback: number): number {
 }
 
 /** Each test file works in its own database, shared by its servers and its own lib calls. */
-export function useOwnDatabase(label: string): string {
+export function ownDatabase(label: string): string {
   const name = `faults_${label}_${randomBytes(4).toString("hex")}`;
   process.env.MONGODB_DB = name;
   return name;
@@ -67,7 +67,7 @@ export class Ferret {
   ) {
     this.argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     // Its environment carries the PostgreSQL URL it was given; passed on unchanged, never logged.
-    this.env = Object.fromEntries(
+    this.env = <NodeJS.ProcessEnv>Object.fromEntries(
       fs
         .readFileSync(`/proc/${pid}/environ`, "utf8")
         .split("\0")
@@ -114,9 +114,16 @@ export class Ferret {
     await waitFor("FerretDB to listen again", () => canConnect(this.socketPath), 30_000);
   }
 
-  /** Stops a FerretDB this harness started; with-db's own one it stops itself. */
-  shutdown() {
-    if (this.child && this.child.exitCode === null) this.child.kill("SIGTERM");
+  /** Stops the FerretDB when a test restarted it (its parent is then not with-db); with-db stops its own one. */
+  terminateIfRestarted() {
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(readStatus(this.pid))?.[1] ?? 0);
+    let parent = "";
+    try {
+      parent = fs.readFileSync(`/proc/${ppid}/cmdline`, "utf8");
+    } catch {
+      /* orphaned: reparented to init */
+    }
+    if (!parent.includes("with-db.mjs")) process.kill(this.pid, "SIGTERM");
   }
 }
 
@@ -193,10 +200,11 @@ export async function startApp({
   delete childEnv.VITEST_POOL_ID;
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const cmd = [process.execPath, nextBin, "start", "-p", String(p), "-H", "127.0.0.1"];
-  const argv = runAs ? ["runuser", "-u", runAs, "--", "env", ...envArgs(childEnv), ...cmd] : cmd;
+  // runuser keeps the environment (no -l), so the secrets never go on a command line.
+  const argv = runAs ? ["runuser", "-u", runAs, "--", ...cmd] : cmd;
   const child = spawn(argv[0], argv.slice(1), {
     cwd: root,
-    env: runAs ? { PATH: process.env.PATH } : childEnv,
+    env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -242,17 +250,6 @@ export async function startApp({
     await sleep(200);
   }
   return app;
-}
-
-/**
- * Environment for `runuser ... env K=V ... next start`: runuser resets the
- * environment. The values are only on that short-lived `env` command's line for
- * the test's own throwaway secrets, which is why only the test does this.
- */
-function envArgs(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => v !== undefined && /^[A-Z_][A-Z0-9_]*$/.test(k))
-    .map(([k, v]) => `${k}=${v}`);
 }
 
 export async function stopAllApps() {
