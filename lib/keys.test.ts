@@ -11,6 +11,7 @@ import {
   parseImageKeys,
   rotateKeys,
   type StoredWrappedDek,
+  MISSING_KEY_MESSAGE,
   unwrapDek,
   wrapDek,
 } from "@/lib/keys";
@@ -29,7 +30,7 @@ afterEach(() => {
   else process.env.IMAGE_KEYS = originalKeys;
 });
 
-function expectIntegrity(fn: () => unknown): void {
+function expectIntegrity(fn: () => unknown, message = "Stored data failed its integrity check."): void {
   let caught: unknown;
   try {
     fn();
@@ -38,7 +39,7 @@ function expectIntegrity(fn: () => unknown): void {
   }
   expect(caught).toBeInstanceOf(AppError);
   expect((caught as AppError).code).toBe("integrity");
-  expect((caught as AppError).message).toBe("Stored data failed its integrity check.");
+  expect((caught as AppError).message).toBe(message);
 }
 
 function parseError(raw: string): string {
@@ -132,7 +133,10 @@ describe("wrapping data keys", () => {
     useKeys(["k1", k1]);
     const w = wrapDek({ dek: newDek(), imageId: "i", ownerId: "o" });
     const args = { imageId: "i", ownerId: "o" };
-    expectIntegrity(() => unwrapDek({ wrappedKey: { ...w, kid: "nope" }, ...args }));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    expectIntegrity(() => unwrapDek({ wrappedKey: { ...w, kid: "nope" }, ...args }), MISSING_KEY_MESSAGE);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining("key nope not configured"));
+    logged.mockRestore();
     const flipped = Buffer.from(w.wrapped);
     flipped[47] ^= 1;
     expectIntegrity(() => unwrapDek({ wrappedKey: { ...w, wrapped: flipped }, ...args }));

@@ -26,6 +26,9 @@ const KCV_SIZE = 16;
 /** Collections that hold wrapped DEKs as `dek: { kid, nonce, wrapped }`. */
 const DEK_COLLECTIONS = ["images", "uploads", "owner_keys"] as const;
 
+/** What a person sees for data whose key the server does not have (the log names the key id). */
+export const MISSING_KEY_MESSAGE = "This image cannot be opened: its encryption key is not configured on this server. The server's owner has been told.";
+
 export type Keyring = {
   /** Wraps every new DEK. */
   primaryKid: string;
@@ -113,7 +116,7 @@ export function unwrapDek({
   if (!kek) {
     // The operator's clue: which key is missing, never which image (the log may be shared).
     console.error(`[keys] key ${wrappedKey.kid} not configured: add it back to IMAGE_KEYS to open the data it wraps`);
-    throw new AppError("integrity");
+    throw new AppError("integrity", MISSING_KEY_MESSAGE);
   }
   const nonce = toBuffer(wrappedKey.nonce);
   const wrapped = toBuffer(wrappedKey.wrapped);
