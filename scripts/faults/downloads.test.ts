@@ -90,7 +90,7 @@ describe("fault 3: the app restarts in the middle of a 500 MB zip download", () 
       const { done, value } = await r2.read();
       if (done) break;
       total += value.length;
-      if (!out.write(value)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(value)) await new Promise<void>((r) => out.once("drain", () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
     try {
