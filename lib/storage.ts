@@ -205,9 +205,14 @@ export async function* readSealedChunks({
 export async function deleteBlobs({ fileIds }: { fileIds: ObjectId[] }): Promise<void> {
   if (fileIds.length === 0) return;
   const db = await getDb();
-  // Chunks first: a crash in between leaves an fs.files entry the sweeper can still find.
-  await chunks(db).deleteMany({ files_id: { $in: fileIds } });
-  await files(db).deleteMany({ _id: { $in: fileIds } });
+  // One equality per blob, not `$in`: FerretDB pushes only equality down to SQL, so `$in`
+  // read every chunk of every image (their bytes too) to find a few, long enough under
+  // parallel downloads to hit the driver's socket timeout (found by scripts/faults).
+  for (const fileId of fileIds) {
+    // Chunks first: a crash in between leaves an fs.files entry the sweeper can still find.
+    await chunks(db).deleteMany({ files_id: fileId });
+    await files(db).deleteOne({ _id: fileId });
+  }
 }
 
 /**
@@ -241,7 +246,7 @@ export async function sweepOrphanBlobs({
   });
   let removedChunks = 0;
   if (orphanChunkOwners.length) {
-    removedChunks = (await chunks(db).deleteMany({ files_id: { $in: orphanChunkOwners } })).deletedCount;
+    for (const fileId of orphanChunkOwners) removedChunks += (await chunks(db).deleteMany({ files_id: fileId })).deletedCount;
   }
   return { files: deadFiles.length, chunks: removedChunks };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { ERROR_CODES } from "@/lib/errors";
 
-import { CLEAN, Client, checkInvariants, createAccount, embeddedDb, noiseImage, ownDatabase, runCron, sleep, startApp, stopAllApps } from "./harness";
+import { CLEAN, Client, checkInvariants, createAccount, embeddedDb, noiseImage, ownDatabase, sweepNow, sleep, startApp, stopAllApps } from "./harness";
 
 const dbName = ownDatabase("quota");
 const CRON_SECRET = randomBytes(16).toString("hex");
@@ -66,13 +66,13 @@ describe("fault 6: a full quota, or a full disk at complete", () => {
     } finally {
       databaseReadOnly(false);
     }
-    expect(completed).toEqual({ status: "error", code: "storage_full", message: ERROR_CODES.storage_full });
+    expect(completed).toMatchObject({ status: "error", code: "storage_full", message: ERROR_CODES.storage_full });
     expect(await db.collection("images").countDocuments()).toBe(imagesBefore);
 
     // Once the upload's time is up the sweeper removes what was written and gives the quota back.
     const upload = await db.collection("uploads").findOne({ _id: begun.uploadId as never });
     if (upload) await sleep(Math.max(0, upload.expiresAt.getTime() - Date.now()) + 1000);
-    expect((await runCron(app, CRON_SECRET)).body).toMatchObject({ ran: true, failed: [] });
+    expect(await sweepNow(app, CRON_SECRET)).toMatchObject({ ran: true, failed: [] });
     expect(await checkInvariants(db)).toEqual(CLEAN);
     expect(await db.collection("images").countDocuments()).toBe(imagesBefore);
     // The space is back: the same file now goes in whole.

@@ -1,7 +1,7 @@
 // Vercel readiness: the server runs as a user who cannot write anywhere in the
 // checkout (only the build output is there to read), and everything still works:
 // register, upload, list, zip, and a key rotation. No feature may need local disk.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 
@@ -49,14 +49,22 @@ afterAll(async () => {
   await closeDb();
 });
 
-const asUser = (cmd: string[], env: Record<string, string> = {}) =>
-  spawnSync("runuser", ["-u", USER, "--", ...cmd], { cwd: root, encoding: "utf8", env: { ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, ...env } });
+/** Runs a command as the unprivileged user; asynchronous, so the relay in this process keeps serving it. */
+function asUser(cmd: string[], env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("runuser", ["-u", USER, "--", ...cmd], { cwd: root, env: { ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, ...env } });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
 
 describe.skipIf(!runuserAvailable())("no writes to local disk (as on Vercel)", () => {
   let app: App;
 
-  it("the server's user cannot write to the checkout or the build output", () => {
-    for (const dir of [root, `${root}/.next`, `${root}/node_modules`]) expect(asUser(["test", "-w", dir]).status).not.toBe(0);
+  it("the server's user cannot write to the checkout or the build output", async () => {
+    for (const dir of [root, `${root}/.next`, `${root}/node_modules`]) expect((await asUser(["test", "-w", dir])).status).not.toBe(0);
   });
 
   it("registers, uploads, lists, zips and survives a key rotation, as a user who can write nothing there", async () => {
@@ -87,8 +95,8 @@ describe.skipIf(!runuserAvailable())("no writes to local disk (as on Vercel)", (
 
     // Key rotation: a new primary key, the rewrap script run as the same user, then the old key dropped.
     await app.kill();
-    const rotated = asUser([process.execPath, "--conditions=react-server", "--import", "tsx", "scripts/rotate-keys.ts"], { IMAGE_KEYS: `${K2},${K1}`, HOME: "/nonexistent" });
-    expect(rotated.status, rotated.stdout + rotated.stderr).toBe(0);
+    const rotated = await asUser([process.execPath, "--conditions=react-server", "--import", "tsx", "scripts/rotate-keys.ts"], { IMAGE_KEYS: `${K2},${K1}`, HOME: "/nonexistent" });
+    expect(rotated.status, rotated.output).toBe(0);
     app = await startApp({ runAs: USER, env: { MONGODB_URI: uri, MONGODB_DB: dbName, IMAGE_KEYS: K2, HOME: "/nonexistent" } });
     const after = client.on(app);
     const original = await after.get(`/api/images/${id}/original`);
