@@ -75,16 +75,16 @@ describe("UploadEngine: retries", () => {
 
   it("waits longer for storage that is unavailable (503), saying so on the row, and then finishes", async () => {
     const notes = new Set<string>();
-    let engine: UploadEngine | undefined;
+    const seen: { engine?: UploadEngine } = {};
     const { t, log } = transport(async (a, n, onProgress) => {
       // Far more failures than PART_RETRIES: a database restart, not a blip.
       if (a.index === 1 && n <= PART_RETRIES + 5) {
         throw new PartError({ status: 503, code: "unavailable", message: "Storage is unavailable. Please try again in a moment." });
       }
-      for (const row of engine!.getSnapshot().rows) if (row.note) notes.add(row.note);
+      for (const row of seen.engine!.getSnapshot().rows) if (row.note) notes.add(row.note);
       onProgress(a.size);
     });
-    engine = new UploadEngine({ maxBytes: 1000, onUploaded: () => {} }, t, fast);
+    const engine = (seen.engine = new UploadEngine({ maxBytes: 1000, onUploaded: () => {} }, t, fast));
     engine.add([file("a.png", 10)]);
     await settled(engine);
     expect(engine.getSnapshot().rows).toEqual([expect.objectContaining({ status: "done", note: undefined })]);
