@@ -13,7 +13,7 @@ import { rebuildLibrary } from "@/lib/images";
 import { packIds } from "@/lib/selection-wire";
 
 import { makeTemplate, insertCopies } from "../bench/fill";
-import { type App, Client, createAccount, envMib, noiseImage, readAll, sha256, sleep, startApp, stopAllApps, ownDatabase } from "./harness";
+import { type App, Client, createAccount, envMib, noiseImage, readAll, sha256, sleep, startApp, stopAllApps, ownDatabase, prepareDatabase } from "./harness";
 
 const dbName = ownDatabase("downloads");
 const ZIP_MIB = envMib("FAULTS_ZIP_MIB", 500);
@@ -22,6 +22,7 @@ const DELETE_MIB = envMib("FAULTS_DELETE_MIB", 16);
 let account: { username: string; password: string; id: string };
 
 beforeAll(async () => {
+  await prepareDatabase();
   account = await createAccount("zipper");
 });
 

@@ -172,6 +172,23 @@ export function freePort(): Promise<number> {
 
 const running = new Set<App>();
 
+let indexed: Promise<void> | undefined;
+
+/**
+ * The GIN indexes with-db makes for its own database, made for this file's one too:
+ * without them every blob read on FerretDB/PostgreSQL scans every chunk, and a test
+ * holding 500 MB would measure that instead of the fault.
+ */
+export function prepareDatabase(): Promise<void> {
+  indexed ??= (async () => {
+    if (!embeddedDb() || !process.env.EMBEDDED_PG_URL) return;
+    const { ensureGinIndexes } = await import("../pg-gin-indexes.mjs");
+    const psql = (sql: string) => spawnSync("psql", [process.env.EMBEDDED_PG_URL!, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { encoding: "utf8" });
+    await ensureGinIndexes({ mongoUrl: process.env.MONGODB_URI!, dbName: process.env.MONGODB_DB!, psql, log: (m: string) => console.log(`[faults] ${m}`) });
+  })();
+  return indexed;
+}
+
 /**
  * `next start` of the one build (global setup), on loopback, against this file's
  * database, with `env` on top. `runAs` starts it as another user (runuser), for
@@ -184,6 +201,7 @@ export async function startApp({
   runAs,
   waitReady = true,
 }: { env?: Record<string, string>; port?: number; runAs?: string; waitReady?: boolean } = {}): Promise<App> {
+  await prepareDatabase();
   const p = port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${p}`;
   const childEnv: NodeJS.ProcessEnv = {
