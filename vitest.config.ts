@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts"],
+    // The fault tests run servers and kill the database: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, "scripts/faults/**"],
     setupFiles: ["lib/testing/setup-db.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

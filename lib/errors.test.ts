@@ -3,7 +3,7 @@ import net from "node:net";
 import { MongoClient } from "mongodb";
 import { describe, expect, it, vi } from "vitest";
 
-import { AppError, toPublicError } from "@/lib/errors";
+import { AppError, ERROR_CODES, toPublicError } from "@/lib/errors";
 
 /** Where the test database listens: a loopback port or (embedded default) a Unix socket. */
 function databaseTarget(): net.NetConnectOpts {
@@ -63,6 +63,18 @@ describe("toPublicError", () => {
       expect(pub.code).toBe("unavailable");
       expect(pub.message).toBe("Storage is unavailable. Please try again in a moment.");
     }
+  });
+
+  it("turns a database that cannot store more into 'storage_full', without its text", () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const text of ["could not extend file \"base/16384/2619\": No space left on device", "cannot execute INSERT in a read-only transaction"]) {
+      const err = Object.assign(new Error(text), { name: "MongoServerError", code: 1 });
+      expect(toPublicError(err)).toMatchObject({ code: "storage_full", message: ERROR_CODES.storage_full });
+    }
+    expect(toPublicError(Object.assign(new Error("OutOfDiskSpace"), { name: "MongoServerError", code: 14031 })).code).toBe("storage_full");
+    // The same words from anything but the database driver are not a full disk.
+    expect(toPublicError(new Error("No space left on device")).code).toBe("internal");
+    log.mockRestore();
   });
 
   it("keeps typed errors as they are and hides anything else", () => {

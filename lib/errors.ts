@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   upload_incomplete: "The upload is missing parts.",
   integrity: "Stored data failed its integrity check.",
   unavailable: "Storage is unavailable. Please try again in a moment.",
+  storage_full: "The server's storage is full, so nothing was saved. Please try again later or tell the server's owner.",
   internal: "Something went wrong. Please try again.",
 } as const;
 
@@ -82,6 +83,20 @@ export function isUnavailableError(err: unknown, depth = 0): boolean {
   return isUnavailableError(inner.cause, depth + 1) || (inner.errorResponse instanceof Error && isUnavailableError(inner.errorResponse, depth + 1));
 }
 
+// The database refused a write for lack of space: PostgreSQL's "No space left on device" /
+// "could not extend file" (FerretDB passes its text on), MongoDB's OutOfDiskSpace (14031),
+// Atlas's storage quota (8000 "space quota"), or a database switched read-only to protect a full disk.
+const STORAGE_FULL_TEXT = /no space left on device|could not extend file|disk full|over your space quota|read-only transaction/i;
+
+/** The database is there but cannot store more: a different message from "unavailable", and not worth an instant retry. */
+export function isStorageFullError(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== "object" || depth > 4) return false;
+  const { code, message, cause, errorResponse } = err as { code?: unknown; message?: unknown; cause?: unknown; errorResponse?: unknown };
+  if (code === 14031) return true;
+  if (typeof message === "string" && (err instanceof Error ? err.name : "").startsWith("Mongo") && STORAGE_FULL_TEXT.test(message)) return true;
+  return isStorageFullError(cause, depth + 1) || (errorResponse instanceof Error && isStorageFullError(errorResponse, depth + 1));
+}
+
 /**
  * Turns any thrown value into something safe to show. Unknown errors are
  * logged on the server with their full text and answered generically.
@@ -91,6 +106,10 @@ export function toPublicError(err: unknown): AppError {
   if (isUnavailableError(err)) {
     console.error("[db unavailable]", err instanceof Error ? `${err.name}: ${err.message}` : err);
     return new AppError("unavailable");
+  }
+  if (isStorageFullError(err)) {
+    console.error("[storage full]", err instanceof Error ? `${err.name}: ${err.message}` : err);
+    return new AppError("storage_full");
   }
   console.error("[internal error]", err);
   return new AppError("internal");

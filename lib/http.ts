@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   upload_incomplete: 409,
   integrity: 500,
   unavailable: 503,
+  storage_full: 507,
   internal: 500,
 };
 

@@ -35,6 +35,9 @@ export type DekHolder = {
   context: (doc: Record<string, unknown>) => { imageId: unknown; ownerId: unknown };
 };
 
+/** What a person sees for data whose key the server does not have (the log names the key id). */
+export const MISSING_KEY_MESSAGE = "This image cannot be opened: its encryption key is not configured on this server. The server's owner has been told.";
+
 export type Keyring = {
   /** Wraps every new DEK. */
   primaryKid: string;
@@ -119,7 +122,11 @@ export function unwrapDek({
 }): Buffer {
   const aad = dekAad(imageId, ownerId);
   const kek = getKeyring().keys.get(wrappedKey.kid);
-  if (!kek) throw new AppError("integrity");
+  if (!kek) {
+    // The operator's clue: which key is missing, never which image (the log may be shared).
+    console.error(`[keys] key ${wrappedKey.kid} not configured: add it back to IMAGE_KEYS to open the data it wraps`);
+    throw new AppError("integrity", MISSING_KEY_MESSAGE);
+  }
   const nonce = toBuffer(wrappedKey.nonce);
   const wrapped = toBuffer(wrappedKey.wrapped);
   if (nonce.length !== NONCE_SIZE || wrapped.length !== KEY_SIZE + TAG_SIZE) throw new AppError("integrity");
@@ -148,9 +155,9 @@ function sameKcv(stored: Buffer | Binary, expected: Buffer): boolean {
 /**
  * Makes a wrong key fail loudly at start instead of producing integrity
  * errors (or, worse, fresh data under a mistyped key) later. Records a key
- * check value per kid on first sight and compares on every later start; also
- * refuses to run when stored DEKs are wrapped under a kid that is no longer
- * configured, since those images could not be opened.
+ * check value per kid on first sight and compares on every later start. Stored
+ * DEKs wrapped under a kid that is no longer configured are reported loudly but
+ * do not stop the server: every other image keeps working.
  */
 export async function ensureKeyCheck({ db, holders }: { db: Db; holders: readonly DekHolder[] }): Promise<void> {
   const { keys } = getKeyring();
@@ -182,10 +189,13 @@ export async function ensureKeyCheck({ db, holders }: { db: Db; holders: readonl
     }
   }
   if (missing.size > 0) {
+    // Not a refusal: the images under other keys must stay reachable while the operator
+    // finds the old key. Each affected request fails with a clear 500 and names the key
+    // (unwrapDek), and nothing is rewritten meanwhile.
     const list = [...missing].sort().map((kid) => `'${kid}'`).join(", ");
-    throw new Error(
-      `The database holds data keys wrapped under key id(s) ${list}, which IMAGE_KEYS does not configure. ` +
-        "Add the old key(s) back to IMAGE_KEYS (after the primary) and run `npm run keys:rotate`.",
+    console.error(
+      `[keys] The database holds data keys wrapped under key id(s) ${list}, which IMAGE_KEYS does not configure: ` +
+        "those images answer 500 until the old key(s) are added back to IMAGE_KEYS (after the primary); then run `npm run keys:rotate`.",
     );
   }
 }

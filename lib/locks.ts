@@ -16,6 +16,10 @@ import { AppError, isDuplicateKeyError } from "@/lib/errors";
  * On MongoDB and Atlas the same code is simply correct too.
  */
 
+/** The one lease every periodic job runs under (lib/housekeeping), so instances never sweep at once. */
+export const HOUSEKEEPING_LEASE = "lease:housekeeping";
+export const HOUSEKEEPING_LEASE_MS = 10 * 60_000;
+
 type LockDoc = { _id: string; holder: string; expiresAt: Date };
 
 async function locks() {

@@ -1,14 +1,8 @@
 import "server-only";
 
 import { limits } from "@/lib/config";
-import { sweepExpiredTokens } from "@/lib/downloads";
-import { purgeExpiredTrash } from "@/lib/images";
+import { runHousekeeping } from "@/lib/housekeeping";
 import { keysReady } from "@/lib/key-maintenance";
-import { sweepExpiredSessions } from "@/lib/auth-sessions";
-import { sweepExpiredLocks } from "@/lib/locks";
-import { sweepExpiredChallenges } from "@/lib/passkeys";
-import { sweepExpiredAttempts } from "@/lib/rate-limit";
-import { maybeSweep } from "@/lib/uploads";
 
 /**
  * Start-up checks: a wrong IMAGE_KEYS must fail loudly now rather than turn
@@ -22,30 +16,21 @@ export async function startup(): Promise<void> {
     const name = err instanceof Error ? err.name : "";
     if (name.startsWith("Mongo")) {
       console.error("[startup] database not reachable yet; requests will retry:", (err as Error).message);
-      return;
+    } else {
+      console.error("\n[startup] refusing to start:", err instanceof Error ? err.message : err, "\n");
+      process.exit(1);
     }
-    console.error("\n[startup] refusing to start:", err instanceof Error ? err.message : err, "\n");
-    process.exit(1);
   }
   void housekeeping();
-  // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically too.
-  setInterval(() => void housekeeping(), 15 * 60_000).unref();
+  // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically
+  // too; with several instances (or a Vercel cron as well) the lease lets one run at a time.
+  setInterval(() => void housekeeping(), limits.housekeepingSeconds * 1000).unref();
 }
 
 async function housekeeping(): Promise<void> {
-  await maybeSweep();
-  for (const job of [
-    () => purgeExpiredTrash({ olderThanDays: limits.trashRetentionDays }),
-    sweepExpiredTokens,
-    sweepExpiredAttempts,
-    sweepExpiredSessions,
-    sweepExpiredLocks,
-    sweepExpiredChallenges,
-  ]) {
-    try {
-      await job();
-    } catch (err) {
-      console.error("[housekeeping]", err instanceof Error ? err.message : err);
-    }
+  try {
+    await runHousekeeping();
+  } catch (err) {
+    console.error("[housekeeping]", err instanceof Error ? err.message : err);
   }
 }

@@ -27,6 +27,7 @@ import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imageExists, 
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { getDb } from "@/lib/db";
 import { type DekHolder, type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
+import { HOUSEKEEPING_LEASE, HOUSEKEEPING_LEASE_MS, tryLock } from "@/lib/locks";
 import {
   type BlobRef,
   countChunks,
@@ -352,7 +353,8 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
  * Deletes an upload, gives its quota back and removes every chunk it wrote.
  * The record goes first and only the caller that actually deleted it releases
  * the quota, so an abort racing the sweeper cannot give the space back twice;
- * chunks left by a crash right after are orphans the sweeper removes.
+ * after a crash right after, the original's file document (written at begin)
+ * is still there, so the sweeper finds and removes the chunks.
  */
 async function discardUpload(upload: Pick<UploadDoc, "_id" | "ownerId" | "size" | "original">): Promise<void> {
   const { deletedCount } = await (await uploads()).deleteOne({ _id: upload._id });
@@ -377,8 +379,8 @@ export async function deleteAllUploadsOfOwner({ ownerId }: { ownerId: string }):
 }
 
 /**
- * Removes expired uploads with their chunks, then any chunk or file that no
- * live upload or image owns. Safe to run at any time and from several processes.
+ * Removes expired uploads with their chunks, then any blob that no live
+ * upload or image owns. Safe to run at any time and from several processes.
  */
 export async function sweepUploads(): Promise<{ uploads: number; files: number; counters: number }> {
   const coll = await uploads();
@@ -410,12 +412,22 @@ export async function sweepUploads(): Promise<{ uploads: number; files: number; 
 
 let lastSweep = 0;
 
-/** Runs the sweeper at most every ten minutes per process, off the request's path. */
+/**
+ * Runs the sweeper at most every ten minutes per process, off the request's path,
+ * and only while holding the housekeeping lease: instances sharing the database
+ * take turns instead of sweeping the same uploads at once.
+ */
 export async function maybeSweep(): Promise<void> {
   if (Date.now() - lastSweep < 10 * 60_000) return;
   lastSweep = Date.now();
   try {
-    await sweepUploads();
+    const lease = await tryLock({ name: HOUSEKEEPING_LEASE, ttlMs: HOUSEKEEPING_LEASE_MS });
+    if (!lease) return;
+    try {
+      await sweepUploads();
+    } finally {
+      await lease.release().catch(() => {});
+    }
   } catch (err) {
     console.error("[sweep] failed", err);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { UploadEngine, type UploadTransport } from "@/components/upload/engine";
-import { NETWORK_ERROR_MESSAGE, PART_RETRIES, PartError, abortError, summarize } from "@/components/upload/queue";
+import { NETWORK_ERROR_MESSAGE, PART_RETRIES, PartError, STORAGE_RETRYING_MESSAGE, abortError, summarize } from "@/components/upload/queue";
 
 // The engine against an in-process transport that implements the same interface
 // as the browser's XHR one: no network, no mocks of fetch or XHR, real timers.
@@ -113,6 +113,25 @@ describe("UploadEngine: retries", () => {
     expect(log.filter((l) => l.startsWith("put"))).toEqual(["put u1/0", "put u1/1"]);
     expect(log).toContain("abort u1");
     expect(log).not.toContain("complete u1");
+  });
+
+  it("waits longer for storage that is unavailable (503), saying so on the row, and then finishes", async () => {
+    const notes = new Set<string>();
+    const seen: { engine?: UploadEngine } = {};
+    const { t, log } = transport(async (a, n, onProgress) => {
+      // Far more failures than PART_RETRIES: a database restart, not a blip.
+      if (a.index === 1 && n <= PART_RETRIES + 5) {
+        throw new PartError({ status: 503, code: "unavailable", message: "Storage is unavailable. Please try again in a moment." });
+      }
+      for (const row of seen.engine!.getSnapshot().rows) if (row.note) notes.add(row.note);
+      onProgress(a.size);
+    });
+    const engine = (seen.engine = new UploadEngine({ maxBytes: 1000, onUploaded: () => {} }, t, fast));
+    engine.add([file("a.png", 10)]);
+    await settled(engine);
+    expect(engine.getSnapshot().rows).toEqual([expect.objectContaining({ status: "done", note: undefined })]);
+    expect(notes).toEqual(new Set([STORAGE_RETRYING_MESSAGE]));
+    expect(log.filter((l) => l === "put u1/1")).toHaveLength(PART_RETRIES + 6);
   });
 
   it("gives up after PART_RETRIES retries, says why, and aborts the upload on the server", async () => {

@@ -19,6 +19,10 @@ import {
   createPool,
   isAbortError,
   isRetryablePartError,
+  isUnavailablePartError,
+  MAX_RETRY_DELAY_MS,
+  STORAGE_RETRYING_MESSAGE,
+  UNAVAILABLE_RETRIES,
   partFailureMessage,
   partRanges,
   partRetryDelay,
@@ -50,6 +54,8 @@ export type UploadRow = {
   loaded: number;
   /** Shown instead of the status when `status` is "error". */
   error?: string;
+  /** Shown with the progress while a part waits to be retried (the storage is unavailable). */
+  note?: string;
 };
 
 /**
@@ -426,6 +432,7 @@ export class UploadEngine {
       while (next < parts.length && !partSignal.aborted) {
         const part = parts[next++];
         const length = part.end - part.start;
+        let otherRetries = 0;
         await withRetry(
           async () => {
             inFlight.set(part.index, 0);
@@ -437,8 +444,18 @@ export class UploadEngine {
               report();
             }, partSignal);
           },
-          { retries: PART_RETRIES, shouldRetry: isRetryablePartError, delayMs: this.partDelay, signal: partSignal },
+          {
+            retries: PART_RETRIES + UNAVAILABLE_RETRIES,
+            // Other failures get PART_RETRIES tries; "storage unavailable" waits longer for the database.
+            shouldRetry: (err) => isRetryablePartError(err) && (isUnavailablePartError(err) || otherRetries++ < PART_RETRIES),
+            delayMs: (retry, err) => Math.min(this.partDelay(retry, err), MAX_RETRY_DELAY_MS),
+            onRetry: (_retry, err) => {
+              if (isUnavailablePartError(err)) this.patch(id, { note: STORAGE_RETRYING_MESSAGE });
+            },
+            signal: partSignal,
+          },
         );
+        if (this.state.rows.find((row) => row.id === id)?.note) this.patch(id, { note: undefined });
         inFlight.delete(part.index);
         finished += length;
         report();

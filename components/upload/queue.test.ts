@@ -276,6 +276,7 @@ describe("formatting", () => {
   it("labels each row", () => {
     expect(statusText({ status: "queued", size: 10, loaded: 0 })).toBe("Queued");
     expect(statusText({ status: "uploading", size: 100, loaded: 42 })).toBe("Uploading 42%");
+    expect(statusText({ status: "uploading", size: 100, loaded: 42, note: "Storage unavailable, retrying…" })).toBe("Storage unavailable, retrying… (42%)");
     expect(statusText({ status: "uploading", size: 100, loaded: 100 })).toBe("Uploading 99%");
     expect(statusText({ status: "processing", size: 100, loaded: 100 })).toBe("Processing…");
     expect(statusText({ status: "done", size: 100, loaded: 100 })).toBe("Done");

@@ -194,6 +194,19 @@ export function isRetryablePartError(err: unknown): boolean {
   return err instanceof PartError && isRetryableFailure(err.failure);
 }
 
+/** Shown on a row while its part waits for the database to come back. */
+export const STORAGE_RETRYING_MESSAGE = "Storage unavailable, retrying…";
+/**
+ * Extra tries when the server says its storage is unavailable (503): a database
+ * restart takes longer than a network blip, so the upload waits about two minutes
+ * (waits capped at MAX_RETRY_DELAY_MS) before it gives up.
+ */
+export const UNAVAILABLE_RETRIES = 14;
+
+export function isUnavailablePartError(err: unknown): boolean {
+  return err instanceof PartError && (err.failure.code === "unavailable" || err.failure.status === 503);
+}
+
 export function partRetryDelay(retry: number, err: unknown): number {
   const base = backoffDelay(retry);
   const hinted = err instanceof PartError ? err.failure.retryAfterMs : undefined;
@@ -251,7 +264,7 @@ export function batchMessage(done: number, failed: number): string {
   return `Uploaded ${plural(done, "image")}${failed > 0 ? `; ${failed} failed` : ""}.`;
 }
 
-export type RowLike = { status: UploadStatus; size: number; loaded: number };
+export type RowLike = { status: UploadStatus; size: number; loaded: number; note?: string };
 
 export type QueueSummary = {
   total: number;
@@ -327,7 +340,7 @@ export function statusText(row: RowLike & { error?: string }): string {
     case "queued":
       return "Queued";
     case "uploading":
-      return `Uploading ${uploadingPercent(row)}%`;
+      return row.note ? `${row.note} (${uploadingPercent(row)}%)` : `Uploading ${uploadingPercent(row)}%`;
     case "processing":
       return "Processing…";
     case "done":
