@@ -1,32 +1,11 @@
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 
 import { canStrip, stripMetadata, strippedSize } from "@/lib/strip-metadata";
+import { exiftoolTags, revealing } from "@/lib/testing/exiftool";
 import { makeGif, makeJpeg, makePng } from "@/lib/testing/fixtures";
 
 const EXIF = { Make: "Acme", Model: "Snapper 9", DateTimeOriginal: "2024:05:06 07:08:09", gps: { latitude: 48.8584, longitude: 2.2945 } };
-
-/** exiftool (Debian libimage-exiftool-perl) as the independent reader: every tag it finds, by group:name. */
-export function exiftoolTags(bytes: Buffer): Record<string, unknown> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "exif-")), "image");
-  fs.writeFileSync(file, bytes);
-  try {
-    const out = execFileSync("exiftool", ["-j", "-G", "-a", "-ee", file]).toString();
-    return (JSON.parse(out) as Record<string, unknown>[])[0];
-  } finally {
-    fs.rmSync(path.dirname(file), { recursive: true });
-  }
-}
-
-/** Tag names that would tell where or with what a photo was taken. */
-export function revealing(tags: Record<string, unknown>): string[] {
-  return Object.keys(tags).filter((k) => /GPS|:Make$|:Model$|DateTimeOriginal|Comment|XMP|IPTC|Software/i.test(k) && !/^ExifTool:/.test(k));
-}
 
 /** Feeds the bytes in small, odd pieces so every header straddles a boundary somewhere. */
 async function* pieces(bytes: Buffer, size = 7): AsyncGenerator<Buffer> {
