@@ -5,6 +5,8 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Photos" },
+  { href: "/albums", label: "Albums" },
+  { href: "/shares", label: "Shared links" },
   { href: "/trash", label: "Trash" },
   { href: "/settings", label: "Settings" },
 ] as const;
