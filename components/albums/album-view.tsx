@@ -17,6 +17,7 @@ import { networkErrorMessage, readApiError } from "@/components/gallery/use-imag
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { errorMessage, runAction } from "@/components/run-action";
+import { RemoveIcon, ShareIcon } from "@/components/share-icons";
 import { ShareDialog } from "@/components/shares/share-dialog";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
@@ -187,8 +188,8 @@ export function AlbumView({ albumId, title, initial }: { albumId: string; title:
           onClear={selection.clear}
           actions={[
             { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
-            { label: "Share", onClick: () => void shareSelected() },
-            { label: "Remove from album", tone: "danger", onClick: () => void removeSelected() },
+            { label: "Share", icon: <ShareIcon className="size-4" />, onClick: () => void shareSelected() },
+            { label: "Remove from album", tone: "danger", icon: <RemoveIcon className="size-4" />, onClick: () => void removeSelected() },
           ]}
         />
       ) : null}

@@ -19,6 +19,7 @@ import { useImageList } from "@/components/gallery/use-image-list";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { AddToAlbumDialog } from "@/components/albums/add-to-album-dialog";
+import { AlbumIcon, ShareIcon } from "@/components/share-icons";
 import { ShareDialog } from "@/components/shares/share-dialog";
 import { takeSharedFiles } from "@/components/upload/share-inbox";
 import { Uploader } from "@/components/upload/uploader";
@@ -224,8 +225,8 @@ export function TimelineView({
             onClear={selection.clear}
             actions={[
               { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
-              { label: "Add to album", onClick: () => setSelectionDialog("album") },
-              { label: "Share", onClick: () => setSelectionDialog("share") },
+              { label: "Add to album", icon: <AlbumIcon className="size-4" />, onClick: () => setSelectionDialog("album") },
+              { label: "Share", icon: <ShareIcon className="size-4" />, onClick: () => setSelectionDialog("share") },
               { label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: deleteSelected },
             ]}
           />

@@ -14,7 +14,12 @@ export default async function AlbumsPage() {
   const albums = await listAlbums({ ownerId: user.id });
   return (
     <main className="mx-auto max-w-7xl px-4 pt-4 pb-10">
-      <h1 className="mb-4 text-2xl font-semibold">Albums</h1>
+      <div className="mb-4 flex items-baseline gap-4">
+        <h1 className="text-2xl font-semibold">Albums</h1>
+        <Link href="/shares" className="text-sm text-sky-700 underline sm:hidden dark:text-sky-400">
+          Shared links
+        </Link>
+      </div>
       <NewAlbumForm />
       {albums.length === 0 ? (
         <p className="mt-8 text-zinc-600 dark:text-zinc-400">No albums yet. Select photos on the Photos page and choose “Add to album”, or create one here.</p>
