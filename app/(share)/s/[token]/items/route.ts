@@ -8,7 +8,7 @@ import { ACCESS_COOKIE, listSharedItems } from "@/lib/shares";
 const query = z.object({ offset: z.coerce.number().int().min(0).max(10_000_000) });
 
 /** The next page of a share link's images (opaque item ids only). */
-export const GET = publicRoute({ params: z.object({ token: z.string().max(512) }), query }, async ({ params, query, request }) => {
+export const GET = publicRoute({ params: z.object({ token: z.string() }), query }, async ({ params, query, request }) => {
   const page = await listSharedItems({
     token: params.token,
     offset: query.offset,

@@ -8,7 +8,7 @@ import { publicRoute } from "@/lib/route";
 import { ACCESS_COOKIE, openSharedZip } from "@/lib/shares";
 
 /** "Download all": the link's images, cleaned of metadata unless the owner allowed it, streamed as one zip. */
-export const GET = publicRoute({ params: z.object({ token: z.string().max(512) }) }, async ({ params, request }) => {
+export const GET = publicRoute({ params: z.object({ token: z.string() }) }, async ({ params, request }) => {
   const zip = await openSharedZip({
     token: params.token,
     access: (await cookies()).get(ACCESS_COOKIE)?.value,

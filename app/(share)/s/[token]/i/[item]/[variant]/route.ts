@@ -7,7 +7,7 @@ import { contentDisposition, toBodyStream } from "@/lib/http";
 import { publicRoute } from "@/lib/route";
 import { ACCESS_COOKIE, openSharedVariant } from "@/lib/shares";
 
-const params = z.object({ token: z.string().max(512), item: z.string().max(64), variant: z.enum(["thumb", "preview", "original"]) });
+const params = z.object({ token: z.string(), item: z.string(), variant: z.enum(["thumb", "preview", "original"]) });
 const query = z.object({ download: z.string().optional() });
 
 /**
