@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import type { Binary } from "mongodb";
 
 import { albumImageIds, albumText, createAlbum, deleteAlbum, findAlbum, isInAlbum } from "@/lib/albums";
-import { requireEnv } from "@/lib/config";
+import { limits, requireEnv } from "@/lib/config";
 import { openJson, sealJson, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
@@ -404,7 +404,8 @@ async function record(shareId: string, kind: EventDoc["kind"]): Promise<void> {
   await (await events()).insertOne({ _id: randomUUID(), shareId, kind, at: new Date() });
 }
 
-const PAGE = 120;
+/** A visitor's page is the size of the owner's timeline page. */
+const PAGE = limits.galleryPageSize;
 
 async function pageOf(doc: ShareDoc, offset: number): Promise<SharedPage> {
   const all = await albumImageIds({ ownerId: doc.ownerId, albumId: doc.albumId });

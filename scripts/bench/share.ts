@@ -95,17 +95,22 @@ export async function sectionShare(ctx: SectionContext) {
   };
   // Cold: the first share zip measures every stripped size (one extra read of each original, kept for later).
   const cold = await withRssSampling(sharedZip);
-  const ownerRun = await withRssSampling(ownerZip);
-  const warm = await withRssSampling(sharedZip);
-  const ownerRate = mibps(ownerRun.value.bytes, ownerRun.value.ms);
-  const warmRate = mibps(warm.value.bytes, warm.value.ms);
-  const coldRate = mibps(cold.value.bytes, cold.value.ms);
-  ctx.put(S, "owner_zip_rate", "owner's zip (openZipDownload)", "MiB/s", ownerRate, `${(ownerRun.value.ms / 1000).toFixed(1)} s`);
-  ctx.put(S, "share_zip_rate", "share zip, sizes known (metadata stripped while streaming)", "MiB/s", warmRate, `${(warm.value.ms / 1000).toFixed(1)} s`);
+  // Then alternated, twice each, the faster run of each side kept: a neighbour's load lands on both alike.
+  const owners = [];
+  const shares = [];
+  for (let i = 0; i < 2; i++) {
+    owners.push(await withRssSampling(ownerZip));
+    shares.push(await withRssSampling(sharedZip));
+  }
+  const fastest = <T extends { value: { ms: number } }>(runs: T[]) => runs.reduce((a, b) => (b.value.ms < a.value.ms ? b : a));
+  const ownerRun = fastest(owners);
+  const warm = fastest(shares);
+  ctx.put(S, "owner_zip_rate", "owner's zip (openZipDownload), faster of 2", "MiB/s", ownerRate, `${(ownerRun.value.ms / 1000).toFixed(1)} s`);
+  ctx.put(S, "share_zip_rate", "share zip, sizes known (metadata stripped while streaming), faster of 2", "MiB/s", warmRate, `${(warm.value.ms / 1000).toFixed(1)} s`);
   ctx.put(S, "share_zip_cold_rate", "share zip, first time (measures each stripped size first)", "MiB/s", coldRate, `${(cold.value.ms / 1000).toFixed(1)} s`);
   ctx.put(S, "zip_ratio", "ratio: share zip ÷ owner's zip (target ≥ 0.9)", "×", warmRate / ownerRate);
   ctx.put(S, "zip_cold_ratio", "ratio: first share zip ÷ owner's zip", "×", coldRate / ownerRate);
-  ctx.put(S, "rss_growth_owner", "peak RSS growth, owner's zip", "MiB", ownerRun.rssGrowthMiB);
-  ctx.put(S, "rss_growth_share", "peak RSS growth, share zip", "MiB", warm.rssGrowthMiB);
+  ctx.put(S, "rss_growth_owner", "peak RSS growth, owner's zip (largest of its runs)", "MiB", Math.max(...owners.map((r) => r.rssGrowthMiB)));
+  ctx.put(S, "rss_growth_share", "peak RSS growth, share zip (largest of its runs)", "MiB", Math.max(...shares.map((r) => r.rssGrowthMiB)));
   ctx.put(S, "rss_growth_share_cold", "peak RSS growth, first share zip", "MiB", cold.rssGrowthMiB);
 }
