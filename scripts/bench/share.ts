@@ -105,6 +105,9 @@ export async function sectionShare(ctx: SectionContext) {
   const fastest = <T extends { value: { ms: number } }>(runs: T[]) => runs.reduce((a, b) => (b.value.ms < a.value.ms ? b : a));
   const ownerRun = fastest(owners);
   const warm = fastest(shares);
+  const ownerRate = mibps(ownerRun.value.bytes, ownerRun.value.ms);
+  const warmRate = mibps(warm.value.bytes, warm.value.ms);
+  const coldRate = mibps(cold.value.bytes, cold.value.ms);
   ctx.put(S, "owner_zip_rate", "owner's zip (openZipDownload), faster of 2", "MiB/s", ownerRate, `${(ownerRun.value.ms / 1000).toFixed(1)} s`);
   ctx.put(S, "share_zip_rate", "share zip, sizes known (metadata stripped while streaming), faster of 2", "MiB/s", warmRate, `${(warm.value.ms / 1000).toFixed(1)} s`);
   ctx.put(S, "share_zip_cold_rate", "share zip, first time (measures each stripped size first)", "MiB/s", coldRate, `${(cold.value.ms / 1000).toFixed(1)} s`);
