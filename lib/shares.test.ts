@@ -24,6 +24,7 @@ import {
 } from "@/lib/shares";
 import { exiftoolTags, revealing } from "@/lib/testing/exiftool";
 import { makeJpeg } from "@/lib/testing/fixtures";
+import { createUser, deleteAccount } from "@/lib/users";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
 const owner = () => randomBytes(12).toString("hex");
@@ -285,5 +286,18 @@ describe("share links", () => {
     const raw = JSON.stringify(await (await getDb()).collection("shares").findOne({ _id: share.id as never }));
     expect(raw).not.toContain(share.token);
     expect(raw).not.toContain("Grandma");
+  });
+
+  it("ends every link of an account that is deleted, and leaves none of its albums", async () => {
+    const user = await createUser({ username: `sharer_${randomBytes(4).toString("hex")}`, displayName: "Sharer", password: "correct horse battery" });
+    const [a] = await photos(user.id, 1);
+    const album = await createAlbum({ ownerId: user.id, title: "Gone soon", selection: { ids: [a] } });
+    const share = await createShare({ ownerId: user.id, scope: { albumId: album.id }, options: OPTIONS });
+    const visitor = { token: share.token, address: address() };
+    const item = await firstItem(visitor);
+    await deleteAccount({ userId: user.id, password: "correct horse battery" });
+    await expectAll(derived(visitor, item.id), "not_found");
+    const db = await getDb();
+    for (const name of ["shares", "albums", "album_items", "strip_sizes"]) expect(await db.collection(name).countDocuments({ ownerId: user.id })).toBe(0);
   });
 });
