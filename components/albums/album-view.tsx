@@ -17,6 +17,7 @@ import { networkErrorMessage, readApiError } from "@/components/gallery/use-imag
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { errorMessage, runAction } from "@/components/run-action";
+import { RenameAlbumDialog } from "@/components/albums/rename-album-dialog";
 import { RemoveIcon, ShareIcon } from "@/components/share-icons";
 import { ShareDialog } from "@/components/shares/share-dialog";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
@@ -25,14 +26,14 @@ import { packSelection } from "@/lib/selection-wire";
 const src = (item: GalleryItem, variant: "thumb" | "preview" | "original") => imageUrl(item.id, variant);
 const hrefFor = (item: GalleryItem) => `/photo/${item.id}`;
 
-type Pending = { kind: "delete-album" } | { kind: "trash"; item: GalleryItem } | { kind: "share"; scope: "album" | "selection" };
+type Pending = { kind: "rename" } | { kind: "delete-album" } | { kind: "trash"; item: GalleryItem } | { kind: "share"; scope: "album" | "selection" };
 
 /**
  * One album: the same grid, viewer (the @modal photo route walks this list),
  * selection and download as the timeline; "Remove from album" takes images
  * out of the album and never deletes them.
  */
-export function AlbumView({ albumId, title, initial }: { albumId: string; title: string; initial: GalleryPage }) {
+export function AlbumView({ albumId, title, description, initial }: { albumId: string; title: string; description: string; initial: GalleryPage }) {
   const router = useRouter();
   const [items, setItems] = useState(initial.items);
   const [total, setTotal] = useState(initial.total);
@@ -171,6 +172,9 @@ export function AlbumView({ albumId, title, initial }: { albumId: string; title:
         <button type="button" onClick={() => setPending({ kind: "share", scope: "album" })} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">
           Share album
         </button>
+        <button type="button" onClick={() => setPending({ kind: "rename" })} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+          Edit album
+        </button>
         <button
           type="button"
           onClick={() => setPending({ kind: "delete-album" })}
@@ -241,6 +245,7 @@ export function AlbumView({ albumId, title, initial }: { albumId: string; title:
           onClose={() => setPending(null)}
         />
       ) : null}
+      {pending?.kind === "rename" ? <RenameAlbumDialog albumId={albumId} title={title} description={description} onClose={() => setPending(null)} /> : null}
       {pending?.kind === "delete-album" ? (
         <ConfirmDialog
           title={`Delete the album “${title}”?`}

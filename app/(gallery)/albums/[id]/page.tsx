@@ -30,7 +30,7 @@ export default async function AlbumPage({ params }: { params: Promise<{ id: stri
       </p>
       <h1 className="mb-1 text-2xl font-semibold">{album.title}</h1>
       {album.description ? <p className="mb-3 text-zinc-600 dark:text-zinc-400">{album.description}</p> : null}
-      <AlbumView albumId={album.id} title={album.title} initial={initial} />
+      <AlbumView albumId={album.id} title={album.title} description={album.description} initial={initial} />
     </main>
   );
 }
