@@ -5,6 +5,7 @@ import path from "node:path";
 
 import { makeJpeg } from "../lib/testing/fixtures";
 import { exiftoolTags, revealing } from "../lib/testing/exiftool";
+import { expectAccessible } from "./a11y";
 import { expect, test } from "./fixtures";
 import { GalleryPage } from "./pages/gallery-page";
 import { AlbumsPage, SharedLinkPage } from "./pages/share-pages";
@@ -35,6 +36,7 @@ test("an album shared with a password: a fresh visitor unlocks it, downloads a c
   await albums.addSelectionToNewAlbum("Paris trip");
   await albums.open("Paris trip");
   await expect(gallery.items()).toHaveCount(2);
+  await expectAccessible(page, "album page");
   const url = await albums.shareAlbum({ password: "open sesame" });
 
   // A visitor with no account and no cookies.
@@ -43,11 +45,13 @@ test("an album shared with a password: a fresh visitor unlocks it, downloads a c
   const shared = new SharedLinkPage(visitor);
   await visitor.goto(url);
   await expect(visitor.getByRole("img")).toHaveCount(0);
+  await expectAccessible(visitor, "share link password form");
   // Derived URLs demand the password too.
   expect((await visitor.request.get(`${url}/zip`)).status()).toBe(404);
   await shared.unlock("open sesame");
   await expect(visitor.getByRole("heading", { level: 1, name: "Paris trip" })).toBeVisible();
   await expect(visitor.getByTestId("gallery-item")).toHaveCount(2);
+  await expectAccessible(visitor, "shared album");
 
   // Nothing about the owner in the HTML or the RSC payload.
   for (const body of [await (await visitor.request.get(url)).text(), await (await visitor.request.get(url, { headers: { RSC: "1" } })).text()]) {
@@ -71,7 +75,10 @@ test("an album shared with a password: a fresh visitor unlocks it, downloads a c
   expect(thumb).toMatch(/^\/s\/[A-Za-z0-9_-]{32}\/i\/[A-Za-z0-9_-]{22}\/thumb$/);
   expect((await visitor.request.get(thumb!)).status()).toBe(200);
 
+  await page.goto("/albums");
+  await expectAccessible(page, "albums");
   await albums.revoke("Paris trip");
+  await expectAccessible(page, "shared links");
   await visitor.reload();
   await shared.expectNotFound();
   expect((await visitor.request.get(thumb!)).status()).toBe(404);
