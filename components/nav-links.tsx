@@ -5,6 +5,9 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Photos" },
+  { href: "/albums", label: "Albums" },
+  // Phones have room for four; /albums links to it there.
+  { href: "/shares", label: "Shared links", phone: false },
   { href: "/trash", label: "Trash" },
   { href: "/settings", label: "Settings" },
 ] as const;
@@ -20,10 +23,11 @@ export function NavLinks() {
   return (
     <nav aria-label="Main">
       <ul className="flex items-center gap-0.5 text-sm sm:gap-1">
-        {LINKS.map(({ href, label }) => {
+        {LINKS.map((link) => {
+          const { href, label } = link;
           const current = isCurrent(href, path);
           return (
-            <li key={href}>
+            <li key={href} className={"phone" in link && !link.phone ? "max-sm:hidden" : undefined}>
               <Link
                 href={href}
                 aria-current={current ? "page" : undefined}

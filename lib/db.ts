@@ -80,6 +80,16 @@ const INDEXES: Record<string, IndexDescription[]> = {
   "fs.files": [{ key: { filename: 1, uploadDate: 1 }, name: "filename_1_uploadDate_1" }],
   "fs.chunks": [{ key: { files_id: 1, n: 1 }, name: "files_id_1_n_1", unique: true }],
   download_tokens: [{ key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 }],
+  albums: [{ key: { ownerId: 1 }, name: "owner" }],
+  album_items: [
+    { key: { albumId: 1 }, name: "album" },
+    { key: { ownerId: 1 }, name: "owner" },
+  ],
+  shares: [
+    { key: { tokenHash: 1 }, name: "tokenHash_unique", unique: true },
+    { key: { ownerId: 1 }, name: "owner" },
+  ],
+  share_events: [{ key: { shareId: 1 }, name: "share" }],
 };
 
 function isNotImplemented(err: unknown): boolean {

@@ -623,3 +623,30 @@ export async function describeOriginals({ ownerId, imageIds }: { ownerId: string
   }
   return imageIds.flatMap((id) => found.get(id) ?? []);
 }
+
+/** Live images of an owner by id, in the order given: missing, foreign and trashed ids drop out. Point lookups, in parallel. */
+export async function listLiveItems({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<GalleryItem[]> {
+  const coll = await images();
+  const docs = await Promise.all(
+    imageIds.map((_id) => (UUID.test(_id) ? coll.findOne({ _id, ownerId }, { projection: { blobs: 0 } }) : Promise.resolve(null))),
+  );
+  return docs.flatMap((doc) => (doc && doc.trashedAt === null ? [toGalleryItem(doc)] : []));
+}
+
+/**
+ * The owner's trashed image ids, from the buckets whose summary counts any
+ * trash: O(buckets holding trash), not O(library). Albums and shares hide
+ * these at read time, so trash and restore never touch memberships.
+ */
+export async function trashedImageIds({ ownerId }: { ownerId: string }): Promise<Set<string>> {
+  const summary = await ensureLibrary({ ownerId });
+  const coll = await images();
+  const out = new Set<string>();
+  for (const bucket of summary.buckets) {
+    if (bucket.t <= 0) continue;
+    for (const doc of await coll.find({ pageKey: bucket.k, ownerId }, { projection: { _id: 1, trashedAt: 1 } }).toArray()) {
+      if (doc.trashedAt !== null) out.add(doc._id);
+    }
+  }
+  return out;
+}

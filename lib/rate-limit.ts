@@ -141,3 +141,11 @@ export async function sweepExpiredAttempts(): Promise<number> {
   const b = await (await markers()).deleteMany({ expiresAt: { $lte: now } });
   return a.deletedCount + b.deletedCount;
 }
+
+/** Whether `key`'s current window is already full, without taking a slot (checked before a lookup whose misses are counted). */
+export async function isRateLimited({ key, rule }: LimitKey): Promise<number | null> {
+  const now = Date.now();
+  const win = windowOf(rule, now);
+  const taken = await (await slots()).countDocuments({ key: `${key}#${win.id}` });
+  return taken >= rule.limit ? Math.max(1, Math.ceil((win.end - now) / 1000)) : null;
+}

@@ -177,3 +177,49 @@ function jsonField<S extends z.ZodType>(schema: S) {
 export const addPasskeySchema = z.object({ response: jsonField(registrationResponseSchema) });
 export const passkeySignInSchema = z.object({ response: jsonField(authenticationResponseSchema) });
 export const removePasskeySchema = z.object({ id: base64url().min(1) });
+
+// ---- Albums and share links (lib/albums.ts, lib/shares.ts) ----
+
+export const albumTitleSchema = z.string().trim().min(1, "Give the album a title.").max(200, "Use at most 200 characters.");
+export const albumDescriptionSchema = z.string().trim().max(2000, "Use at most 2,000 characters.");
+
+export const createAlbumSchema = z.object({
+  title: albumTitleSchema,
+  description: albumDescriptionSchema.optional(),
+  /** Images to start with ("New album" from a selection). */
+  selection: selectionSchema.optional(),
+});
+export const albumIdSchema = z.object({ albumId: z.uuid() });
+export const albumSelectionSchema = albumIdSchema.extend({ selection: selectionSchema });
+export const renameAlbumSchema = albumIdSchema.extend({ title: albumTitleSchema, description: albumDescriptionSchema.optional() });
+
+export const expiryChoiceSchema = z.enum(["never", "1", "7", "30", "date"]);
+const sharePasswordSchema = z.string().max(128, "Use at most 128 characters.");
+
+export const shareOptionsSchema = z.object({
+  expires: expiryChoiceSchema,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Choose a date.").optional(),
+  password: sharePasswordSchema.optional(),
+  allowDownload: z.boolean(),
+  includeMeta: z.boolean(),
+  hideNames: z.boolean(),
+  displayName: z.string().trim().max(80, "Use at most 80 characters.").optional(),
+  shareAnyway: z.boolean().optional(),
+});
+/** A link to an album, or to a selection. */
+export const createShareSchema = z.union([
+  shareOptionsSchema.extend({ albumId: z.uuid() }),
+  shareOptionsSchema.extend({ selection: selectionSchema }),
+]);
+export const shareIdSchema = z.object({ shareId: z.uuid() });
+export const updateShareSchema = shareIdSchema.extend({
+  expires: expiryChoiceSchema.optional(),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Choose a date.").optional(),
+  /** A new password; with `removePassword`, the link opens without one. */
+  password: sharePasswordSchema.optional(),
+  removePassword: z.boolean().optional(),
+});
+export const unlockShareSchema = z.object({
+  token: z.string().max(512),
+  password: z.string().min(1, "Enter the password.").max(128, "Use at most 128 characters."),
+});

@@ -9,7 +9,8 @@
 //
 // Environment (all optional):
 //   BENCH_ENGINES=sqlite,postgresql  engines to run, in order
-//   BENCH_SECTIONS=accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency  (default: all; analyze and decode run on the first engine only)
+//   BENCH_SECTIONS=accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share  (default: all; analyze and decode run on the first engine only)
+//   BENCH_SHARE_ALBUM=1000, BENCH_SHARE_REPS=15, BENCH_SHARE_ZIP_IMAGES=16, BENCH_SHARE_ZIP_MIB=128   the share section
 //   BENCH_DECODE_COUNT=10, BENCH_DECODE_REPS=3   parallel images and repetitions of the decode section
 //   BENCH_SCALE=1            multiplies the zip size (default 16 images, 64 MiB)
 //   BENCH_ZIP_IMAGES, BENCH_ZIP_MIB    zip size directly (e.g. 500 and 2048 for the 2 GiB run)
@@ -184,7 +185,7 @@ async function runEngine(engine: string, sections: string[], app: string | null)
   delete env.MONGODB_URI;
   delete env.MONGODB_DB;
   delete env.NODE_OPTIONS;
-  if (!app) env.BENCH_SECTIONS = sections.filter((s) => s !== "transfer" && s !== "concurrency" && s !== "refusal").join(",");
+  if (!app) env.BENCH_SECTIONS = sections.filter((s) => s !== "transfer" && s !== "concurrency" && s !== "refusal" && s !== "share").join(",");
   const timeoutS = Number(process.env.BENCH_ENGINE_TIMEOUT_S || 900);
   const started = Date.now();
   try {
@@ -315,11 +316,11 @@ async function main() {
   const t0 = Date.now();
   const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",").map((s) => s.trim()).filter(Boolean);
   for (const e of engines) if (!["sqlite", "postgresql"].includes(e)) throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
-  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency").split(",").map((s) => s.trim()).filter(Boolean);
+  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share").split(",").map((s) => s.trim()).filter(Boolean);
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }
-  const app = ["transfer", "concurrency", "refusal"].some((s) => allSections.includes(s)) ? prepareApp() : null;
+  const app = ["transfer", "concurrency", "refusal", "share"].some((s) => allSections.includes(s)) ? prepareApp() : null;
 
   const results: Record<string, EngineResult> = {};
   let first = true;

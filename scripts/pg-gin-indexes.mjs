@@ -37,6 +37,18 @@ export const GIN_INDEXES = [
   // Sign-in limits count one window's slots on every attempt.
   { collection: "login_attempts", field: "key" },
   { collection: "passkeys", field: "userId" },
+  // Albums and share links (lib/albums.ts, lib/shares.ts): an owner's albums and
+  // links, an album's members, a member or link by `_id`, a visitor's token by its
+  // hash on every shared request, and a link's view/download events.
+  { collection: "albums", field: "ownerId" },
+  { collection: "albums", field: "_id" },
+  { collection: "album_items", field: "albumId" },
+  { collection: "album_items", field: "_id" },
+  { collection: "shares", field: "ownerId" },
+  { collection: "shares", field: "_id" },
+  { collection: "shares", field: "tokenHash" },
+  { collection: "share_events", field: "shareId" },
+  { collection: "strip_sizes", field: "_id" },
 ];
 
 const SAFE_FIELD = /^[A-Za-z0-9_]+$/;

@@ -18,6 +18,9 @@ import { monthSections } from "@/components/gallery/timeline-layout";
 import { useImageList } from "@/components/gallery/use-image-list";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
+import { AddToAlbumDialog } from "@/components/albums/add-to-album-dialog";
+import { AlbumIcon, ShareIcon } from "@/components/share-icons";
+import { ShareDialog } from "@/components/shares/share-dialog";
 import { takeSharedFiles } from "@/components/upload/share-inbox";
 import { Uploader } from "@/components/upload/uploader";
 import { useUploads } from "@/components/upload/use-uploads";
@@ -58,6 +61,8 @@ export function TimelineView({
   const [announcement, setAnnouncement] = useState("");
   // The last trash step, for Undo: its batch on the server, and the loaded tiles it hid here.
   const lastTrash = useRef<{ batch: string; ids: string[] } | null>(null);
+  // "Add to album" and "Share" on the selection (components/albums, components/shares).
+  const [selectionDialog, setSelectionDialog] = useState<"album" | "share" | null>(null);
 
   // Files shared to the app (Web Share Target) wait on the device until the timeline takes them.
   const { addFiles } = uploads;
@@ -220,9 +225,25 @@ export function TimelineView({
             onClear={selection.clear}
             actions={[
               { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
+              { label: "Add to album", icon: <AlbumIcon className="size-4" />, onClick: () => setSelectionDialog("album") },
+              { label: "Share", icon: <ShareIcon className="size-4" />, onClick: () => setSelectionDialog("share") },
               { label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: deleteSelected },
             ]}
           />
+        ) : null}
+        {selectionDialog === "album" ? (
+          <AddToAlbumDialog
+            selection={packSelection(selection.selection)}
+            count={selection.count}
+            onClose={() => setSelectionDialog(null)}
+            onDone={(text) => {
+              setSelectionDialog(null);
+              setAnnouncement(text);
+              toast.success(text);
+            }}
+          />
+        ) : selectionDialog === "share" ? (
+          <ShareDialog scope={{ selection: packSelection(selection.selection) }} what={plural(selection.count, "image")} onClose={() => setSelectionDialog(null)} />
         ) : null}
         <p role="status" aria-live="polite" className="sr-only" data-testid="gallery-announcement">
           {announcement}

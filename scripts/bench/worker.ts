@@ -29,6 +29,7 @@ import { insertCopies, makeTemplate } from "./fill";
 import { sectionLibrary } from "./library";
 import { consume, noiseDims, noiseJpeg } from "./noise";
 import { sectionRefusal } from "./refusal";
+import { sectionShare } from "./share";
 import { sectionTransfer } from "./transfer";
 import { MiB, type SectionContext, envNumber, log, median, mibps, now, percentile, ratePerSecond, sampleMs, timed, withRssSampling } from "./util";
 
@@ -364,6 +365,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   transfer: () => sectionTransfer(context),
   concurrency: () => sectionConcurrency(context),
   refusal: () => sectionRefusal(context),
+  share: () => sectionShare(context),
   analyze: sectionAnalyze,
   decode: sectionDecode,
   reads: sectionReads,
