@@ -32,6 +32,8 @@ export const limits = {
   registrationsPerHour: Math.max(1, intFromEnv("REGISTRATIONS_PER_HOUR", 5)),
   /** Images decoded at once per process (lib/decode-queue); the rest wait their turn. */
   analyzeConcurrency: Math.max(1, intFromEnv("ANALYZE_CONCURRENCY", 2)),
+  /** Worker threads running the vision models (lib/analysis-pool); each holds its own copy (~150 MB). */
+  analysisWorkers: Math.max(1, intFromEnv("ANALYSIS_WORKERS", 1)),
 };
 
 /** A secret the app needs; in production its absence is an error, never a default. */

@@ -15,6 +15,7 @@ import {
 } from "@/lib/crypto";
 import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { forgetDerivedData } from "@/lib/derived-data";
 import { AppError } from "@/lib/errors";
 import type { BulkStep, GalleryItem, GalleryPage, ImageDetails } from "@/lib/gallery-types";
 import { ensureKeyCheck, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
@@ -101,7 +102,7 @@ async function findOwned({ ownerId, imageId, trashed = false }: { ownerId: strin
   return doc;
 }
 
-function dekOf(doc: ImageDoc): Buffer {
+export function dekOf(doc: ImageDoc): Buffer {
   return unwrapDek({ wrappedKey: doc.dek, imageId: doc._id, ownerId: doc.ownerId });
 }
 
@@ -360,6 +361,12 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   });
 }
 
+/** An owner's image record in any state, or null: for background work (analysis) that knows the owner from its own queue. */
+export async function findImageRecord({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<ImageDoc | null> {
+  if (!UUID.test(imageId)) return null;
+  return (await images()).findOne({ _id: imageId, ownerId });
+}
+
 /** Every owner with images, for the sweeper's counter check. */
 export async function allOwnerIds(): Promise<string[]> {
   return (await images()).distinct("ownerId");
@@ -401,6 +408,7 @@ export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: stri
         changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0, month: monthOf(positionOf(doc)) });
       }
       await deleteBlobs({ fileIds: blobIdsOf(doc) });
+      await forgetDerivedData({ imageIds: [imageId] });
     }
   } finally {
     // Even after a failure part-way: what was deleted is given back and uncounted.

@@ -27,6 +27,8 @@ export async function startup(): Promise<void> {
     process.exit(1);
   }
   void housekeeping();
+  // Serverless platforms have no long-lived process: there after() and the cron route drain the queue.
+  if (!process.env.VERCEL && process.env.ANALYSIS_LOOP !== "off") (await import("@/lib/analysis-queue")).startAnalysisLoop();
   // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically too.
   setInterval(() => void housekeeping(), 15 * 60_000).unref();
 }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { type Binary, ObjectId } from "mongodb";
 
 import { analyzeImage } from "@/lib/analyze";
+import { enqueueAnalysis } from "@/lib/analysis-queue";
 import { limits } from "@/lib/config";
 import {
   SEGMENT_SIZE,
@@ -322,6 +323,8 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
       meta: { nonce: sealedMeta.nonce, sealed: sealedMeta.sealed },
     };
     await insertImage({ doc });
+    // Characteristics come later, off this request (lib/analysis-queue); a lost job is found again by the backfill.
+    await enqueueAnalysis({ ownerId, imageId: doc._id }).catch((err) => console.error("[analysis] could not queue an image:", err));
     await coll.deleteOne({ _id: uploadId });
     return toGalleryItem(doc, meta);
   } catch (err) {

@@ -37,6 +37,15 @@ export const GIN_INDEXES = [
   // Sign-in limits count one window's slots on every attempt.
   { collection: "login_attempts", field: "key" },
   { collection: "passkeys", field: "userId" },
+  // Analysis (issue 11): the queue's drain and per-owner states, sealed characteristics,
+  // and the blind search index, looked up by `ownerId:token` and cleaned by image.
+  { collection: "analysis_jobs", field: "queue" },
+  { collection: "analysis_jobs", field: "ownerId" },
+  { collection: "analysis_jobs", field: "_id" },
+  { collection: "image_traits", field: "_id" },
+  { collection: "search_postings", field: "key" },
+  { collection: "search_postings", field: "imageId" },
+  { collection: "content_hashes", field: "key" },
 ];
 
 const SAFE_FIELD = /^[A-Za-z0-9_]+$/;

@@ -1,5 +1,8 @@
 "use server";
 
+import { after } from "next/server";
+
+import { drainAfterUpload } from "@/lib/analysis-queue";
 import { authedAction } from "@/lib/action";
 import { createDownloadToken } from "@/lib/downloads";
 import { limits } from "@/lib/config";
@@ -25,7 +28,12 @@ export const beginUploadAction = authedAction({
 
 export const completeUploadAction = authedAction({
   schema: uploadIdSchema,
-  run: ({ input, user }): Promise<GalleryItem> => completeUpload({ ownerId: user.id, uploadId: input.uploadId }),
+  run: async ({ input, user }): Promise<GalleryItem> => {
+    const item = await completeUpload({ ownerId: user.id, uploadId: input.uploadId });
+    // Where no server loop runs (Vercel), the new image is analysed once the answer has gone out.
+    after(drainAfterUpload);
+    return item;
+  },
 });
 
 export const abortUploadAction = authedAction({
