@@ -38,7 +38,7 @@ describe("analysis queue", () => {
     expect(traits?.phash).toMatch(/^[0-9a-f]{16}$/);
     expect(traits?.labels.length).toBeGreaterThan(0);
     // Sealed: nothing of it in clear in the stored record.
-    const row = await (await getDb()).collection("image_traits").findOne({ _id: item.id });
+    const row = await (await getDb()).collection<{ _id: string }>("image_traits").findOne({ _id: item.id });
     expect(JSON.stringify(row)).not.toMatch(/landscape|phash|labels/);
     // Another owner cannot read them.
     expect(await getTraits({ ownerId: owner(), imageId: item.id })).toBeNull();
@@ -67,7 +67,7 @@ describe("analysis queue", () => {
     const ownerId = owner();
     const item = await uploadBytes({ ownerId, name: "c.png", bytes: await makePng({ width: 64, height: 64 }) });
     // Break the stored preview's reference: the drain cannot read it.
-    const images = (await getDb()).collection("images");
+    const images = (await getDb()).collection<{ _id: string; blobs: { preview: { size: number } } }>("images");
     const saved = await images.findOne({ _id: item.id });
     await images.updateOne({ _id: item.id }, { $set: { "blobs.preview.size": 1 } });
     expect(await drainAnalysisQueue({ ownerId })).toMatchObject({ analysed: 0, failed: 1 });
@@ -80,7 +80,7 @@ describe("analysis queue", () => {
     expect(await drainAnalysisQueue({ ownerId })).toMatchObject({ analysed: 0, failed: 0 });
     // Repaired and due: the next drain (any process, any time later) finishes it.
     await images.updateOne({ _id: item.id }, { $set: { "blobs.preview.size": saved!.blobs.preview.size } });
-    await (await getDb()).collection("analysis_jobs").updateOne({ _id: item.id }, { $set: { runAfter: new Date(0) } });
+    await (await getDb()).collection<{ _id: string }>("analysis_jobs").updateOne({ _id: item.id }, { $set: { runAfter: new Date(0) } });
     expect(await drainAnalysisQueue({ ownerId })).toMatchObject({ analysed: 1 });
     expect(backoffMs(1)).toBeLessThan(backoffMs(2));
     expect(backoffMs(50)).toBe(6 * 3600_000);

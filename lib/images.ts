@@ -39,6 +39,7 @@ import {
   totalOf,
   withSummary,
 } from "@/lib/library";
+import { matchingImageIds } from "@/lib/search-index";
 import { type BlobRef, deleteBlobs, readSealedChunks } from "@/lib/storage";
 import { releaseQuota } from "@/lib/usage";
 
@@ -361,6 +362,24 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   });
 }
 
+/** Gallery items of the given ids that are in the timeline (not trashed), newest first by date taken. */
+export async function galleryItemsByIds({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<GalleryItem[]> {
+  const coll = await images();
+  const found: Listed[] = [];
+  const add = (doc: ImageDoc | null) => {
+    if (!doc || doc.trashedAt !== null) return;
+    const meta = openMeta(doc);
+    found.push({ doc, meta, pos: positionOf(doc, meta) });
+  };
+  if (imageIds.length <= POINT_LOOKUPS) {
+    for (const doc of await Promise.all(imageIds.map((_id) => coll.findOne({ _id, ownerId }, { projection: { blobs: 0 } })))) add(doc);
+  } else {
+    const wanted = new Set(imageIds);
+    for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) if (wanted.has(doc._id)) add(doc);
+  }
+  return found.sort((x, y) => comparePos(y.pos, x.pos)).map(({ doc, meta }) => toGalleryItem(doc, meta));
+}
+
 /** An owner's image record in any state, or null: for background work (analysis) that knows the owner from its own queue. */
 export async function findImageRecord({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<ImageDoc | null> {
   if (!UUID.test(imageId)) return null;
@@ -429,7 +448,7 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
  * What a bulk operation acts on: explicit ids, everything in the current view
  * but a few, or (for Undo) one earlier trash step's images.
  */
-export type Selection = { ids: string[] } | { all: true; except?: string[] } | { batch: string };
+export type Selection = { ids: string[] } | { all: true; except?: string[]; search?: string } | { batch: string };
 
 type Resolved = { id: string; pageKey?: string; month: string };
 
@@ -465,6 +484,12 @@ async function resolveWithKeys({
     if (!BATCH.test(selection.batch) || !trashed) return [];
     const at = Number(selection.batch);
     return walkBuckets({ ownerId, trashed, limit, keep: (doc) => doc.trashedAt?.getTime() === at });
+  }
+  if ("all" in selection && selection.search !== undefined) {
+    // "Select all" of search results: every match, resolved here from the blind index.
+    const except = new Set(selection.except ?? []);
+    const ids = (await matchingImageIds({ ownerId, q: selection.search })).filter((id) => !except.has(id));
+    return resolveWithKeys({ ownerId, selection: { ids }, trashed, limit });
   }
   if ("all" in selection && Number.isFinite(limit)) {
     const exclude = new Set(selection.except ?? []);
