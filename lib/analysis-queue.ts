@@ -63,6 +63,17 @@ export async function analysisStates({ ownerId }: { ownerId: string }): Promise<
   return out;
 }
 
+/** Marks the items still waiting for analysis (or failed), for their tiles: one indexed query of the owner's open jobs. */
+export async function withAnalysisStates<T extends { id: string }>({ ownerId, items }: { ownerId: string; items: T[] }): Promise<(T & { analysis?: AnalysisState })[]> {
+  if (items.length === 0) return items;
+  const states = await analysisStates({ ownerId });
+  if (states.size === 0) return items;
+  return items.map((item) => {
+    const analysis = states.get(item.id);
+    return analysis ? { ...item, analysis } : item;
+  });
+}
+
 export type DrainResult = { analysed: number; failed: number; dropped: number; left: number };
 
 // Logged once per distinct message per process, so a model that cannot load does not flood the log.

@@ -4,7 +4,8 @@ import { detectInImage } from "@/lib/analysis-pool";
 import { type Characteristics, characterise, measurePixels, modelInput, searchTermsOf } from "@/lib/characteristics";
 import { openJson, sealJson, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
-import { type ImageDoc, dekOf, findImageRecord, openImageVariant, openMeta } from "@/lib/images";
+import type { ImageCharacteristics, ImageDetails } from "@/lib/gallery-types";
+import { type ImageDoc, dekOf, findImageRecord, getImageDetails, openImageVariant, openMeta } from "@/lib/images";
 import { indexImage } from "@/lib/search-index";
 
 /**
@@ -70,4 +71,16 @@ export async function getTraits({ ownerId, imageId }: { ownerId: string; imageId
 
 export async function deleteTraits({ imageIds }: { imageIds: string[] }): Promise<void> {
   if (imageIds.length) await (await traitsColl()).deleteMany({ _id: { $in: imageIds } });
+}
+
+/** The viewer's details of an owner's image, with what analysis found (null while it waits). */
+export async function getImageOverview({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<ImageDetails> {
+  const details = await getImageDetails({ ownerId, imageId });
+  const traits = await getTraits({ ownerId, imageId });
+  return { ...details, characteristics: traits ? toView(traits) : null };
+}
+
+function toView(t: Characteristics): ImageCharacteristics {
+  const { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot } = t;
+  return { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot };
 }

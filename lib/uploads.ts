@@ -326,7 +326,7 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
     // Characteristics come later, off this request (lib/analysis-queue); a lost job is found again by the backfill.
     await enqueueAnalysis({ ownerId, imageId: doc._id }).catch((err) => console.error("[analysis] could not queue an image:", err));
     await coll.deleteOne({ _id: uploadId });
-    return toGalleryItem(doc, meta);
+    return { ...toGalleryItem(doc, meta), analysis: "pending" };
   } catch (err) {
     dropHeldParts({ uploadId });
     await deleteBlobs({ fileIds: written }).catch(() => {});

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 
 import { PhotoPage } from "@/components/viewer/photo-page";
 import { isAppError } from "@/lib/errors";
-import { getImageDetails } from "@/lib/images";
+import { getImageOverview } from "@/lib/image-traits";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Photo" };
@@ -14,7 +14,7 @@ export default async function PhotoRoute({ params }: { params: Promise<{ id: str
   const { id } = await params;
   let details;
   try {
-    details = await getImageDetails({ ownerId: user.id, imageId: id });
+    details = await getImageOverview({ ownerId: user.id, imageId: id });
   } catch (err) {
     if (isAppError(err) && err.code === "not_found") notFound();
     throw err;
