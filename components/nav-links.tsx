@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Photos" },
+  { href: "/duplicates", label: "Duplicates" },
   { href: "/trash", label: "Trash" },
   { href: "/settings", label: "Settings" },
 ] as const;

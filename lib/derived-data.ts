@@ -14,5 +14,6 @@ export async function forgetDerivedData({ imageIds }: { imageIds: string[] }): P
     db.collection<{ _id: string }>("image_traits").deleteMany({ _id: { $in: imageIds } }),
     db.collection<{ _id: string }>("analysis_jobs").deleteMany({ _id: { $in: imageIds } }),
     ...imageIds.map((imageId) => db.collection("search_postings").deleteMany({ imageId })),
+    ...imageIds.map((imageId) => db.collection("content_hashes").deleteMany({ imageId })),
   ]);
 }

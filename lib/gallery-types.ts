@@ -19,6 +19,10 @@ export type GalleryItem = {
   trashedAt: string | null;
   /** Characteristics not there yet: queued, or failed and waiting for a retry. Absent once analysed. */
   analysis?: "pending" | "failed";
+  /** Only in an upload's answer: the same file was already in the library (this image, or the one kept instead). */
+  duplicateOf?: string;
+  /** Only in an upload's answer: "Skip duplicates" was on, so nothing new was stored; this is the existing image. */
+  skipped?: true;
 };
 
 /** `total` counts every image of the listing (timeline or trash), not just this page. */

@@ -84,3 +84,15 @@ function toView(t: Characteristics): ImageCharacteristics {
   const { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot } = t;
   return { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot };
 }
+
+/** Every analysed image of an owner with its characteristics (the duplicates page). Linear in the library. */
+export async function listOwnerTraits({ ownerId }: { ownerId: string }): Promise<{ imageId: string; traits: Characteristics }[]> {
+  const rows = await (await traitsColl()).find({ ownerId }).toArray();
+  const out: { imageId: string; traits: Characteristics }[] = [];
+  for (const row of rows) {
+    const doc = await findImageRecord({ ownerId, imageId: row._id });
+    if (!doc || doc.trashedAt !== null) continue;
+    out.push({ imageId: row._id, traits: openJson({ dek: dekOf(doc), imageId: sealId(doc._id), nonce: toBuffer(row.nonce), sealed: toBuffer(row.sealed) }) as Characteristics });
+  }
+  return out;
+}

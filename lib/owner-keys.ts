@@ -18,7 +18,7 @@ const ROOT_ID = "owner-root-key";
 
 type OwnerKeyDoc = { _id: string; imageId: typeof ROOT_ID; ownerId: string; dek: StoredWrappedDek; createdAt: Date };
 
-export type OwnerKeyPurpose = "library" | "cursor" | "search";
+export type OwnerKeyPurpose = "library" | "cursor" | "search" | "duplicates";
 
 // Unwrapping is cheap but not free; a page request needs the key several times.
 const cache = new Map<string, Buffer>();

@@ -182,3 +182,6 @@ function jsonField<S extends z.ZodType>(schema: S) {
 export const addPasskeySchema = z.object({ response: jsonField(registrationResponseSchema) });
 export const passkeySignInSchema = z.object({ response: jsonField(authenticationResponseSchema) });
 export const removePasskeySchema = z.object({ id: base64url().min(1) });
+
+/** "Skip duplicates": a checkbox sent as "on" when checked, absent when not. */
+export const skipDuplicatesSchema = z.object({ skip: z.union([z.literal("on"), z.boolean()]).optional() }).transform((v) => ({ skip: v.skip === "on" || v.skip === true }));

@@ -6,6 +6,7 @@ import { type Binary, ObjectId } from "mongodb";
 
 import { analyzeImage } from "@/lib/analyze";
 import { enqueueAnalysis } from "@/lib/analysis-queue";
+import { contentKeyOf, findExactDuplicates, getSkipDuplicates, partMac, recordContent } from "@/lib/duplicates";
 import { limits } from "@/lib/config";
 import {
   SEGMENT_SIZE,
@@ -25,7 +26,7 @@ import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { probeHeader } from "@/lib/image-header";
 import { sniffImageType } from "@/lib/image-types";
-import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, getImage, imagesDb, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
 import {
@@ -64,6 +65,8 @@ type UploadDoc = {
   // The filename is private: sealed like the image's metadata, never stored in clear.
   name: { nonce: Binary | Buffer; sealed: Binary | Buffer };
   partsDone: number[];
+  /** Keyed MACs of each part's plaintext (lib/duplicates): the exact-duplicate check at complete. */
+  partMacs?: Record<string, string>;
   createdAt: Date;
   expiresAt: Date;
 };
@@ -198,7 +201,8 @@ export async function putPart({
   if (allNew) holdPart({ uploadId, index, partCount: upload.partCount, bytes, mime });
   else dropHeldParts({ uploadId });
   // Part 0's type goes in with its receipt: one round trip, and one update fewer to race.
-  const update = index === 0 ? { $set: { mime }, $addToSet: { partsDone: index } } : { $addToSet: { partsDone: index } };
+  const macSet = { [`partMacs.${index}`]: await partMac({ ownerId, index, bytes }) };
+  const update = index === 0 ? { $set: { mime, ...macSet }, $addToSet: { partsDone: index } } : { $set: macSet, $addToSet: { partsDone: index } };
   await oneAtATime(uploadId, async () => (await uploads()).updateOne({ _id: uploadId, ownerId }, update));
 }
 
@@ -267,6 +271,14 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
       dropHeldParts({ uploadId });
       throw new AppError("upload_incomplete", "Some parts of the file never arrived. Please upload it again.");
     }
+    const contentKey = await contentKeyOf({ ownerId, size: upload.size, partCount: upload.partCount, partMacs: upload.partMacs });
+    const duplicates = contentKey ? await findExactDuplicates({ ownerId, contentKey }) : [];
+    if (duplicates.length && (await getSkipDuplicates({ ownerId }))) {
+      // "Skip duplicates": nothing is stored; the row points at the copy already there.
+      dropHeldParts({ uploadId });
+      await discardUpload(upload);
+      return { ...(await getImage({ ownerId, imageId: duplicates[0] })), duplicateOf: duplicates[0], skipped: true };
+    }
     const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
     const mime = upload.mime ?? (await sniffStoredType({ upload, dek, segmentSize }));
     const { name } = openJson({
@@ -325,8 +337,9 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
     await insertImage({ doc });
     // Characteristics come later, off this request (lib/analysis-queue); a lost job is found again by the backfill.
     await enqueueAnalysis({ ownerId, imageId: doc._id }).catch((err) => console.error("[analysis] could not queue an image:", err));
+    if (contentKey) await recordContent({ ownerId, imageId: doc._id, contentKey }).catch((err) => console.error("[duplicates] could not record an image:", err));
     await coll.deleteOne({ _id: uploadId });
-    return { ...toGalleryItem(doc, meta), analysis: "pending" };
+    return { ...toGalleryItem(doc, meta), analysis: "pending", ...(duplicates.length ? { duplicateOf: duplicates[0] } : {}) };
   } catch (err) {
     dropHeldParts({ uploadId });
     await deleteBlobs({ fileIds: written }).catch(() => {});

@@ -43,9 +43,12 @@ export const GIN_INDEXES = [
   { collection: "analysis_jobs", field: "ownerId" },
   { collection: "analysis_jobs", field: "_id" },
   { collection: "image_traits", field: "_id" },
+  { collection: "image_traits", field: "ownerId" },
+  { collection: "upload_preferences", field: "_id" },
   { collection: "search_postings", field: "key" },
   { collection: "search_postings", field: "imageId" },
   { collection: "content_hashes", field: "key" },
+  { collection: "content_hashes", field: "imageId" },
 ];
 
 const SAFE_FIELD = /^[A-Za-z0-9_]+$/;

@@ -49,6 +49,10 @@ export type UploadRow = {
   loaded: number;
   /** Shown instead of the status when `status` is "error". */
   error?: string;
+  /** Done, and the same file was already in the library: that image's id. */
+  duplicateOf?: string;
+  /** "Skip duplicates" was on: nothing new was stored. */
+  skipped?: boolean;
 };
 
 /**
@@ -398,9 +402,9 @@ export class UploadEngine {
       keep = true;
       job.phase = "settled";
       this.batch.done++;
-      this.patch(id, { status: "done", loaded: file.size });
+      this.patch(id, { status: "done", loaded: file.size, duplicateOf: completed.data.duplicateOf, skipped: completed.data.skipped });
       try {
-        this.options.onUploaded(completed.data);
+        if (!completed.data.skipped) this.options.onUploaded(completed.data);
       } catch (err) {
         console.error("[uploader] onUploaded failed", err);
       }

@@ -297,6 +297,14 @@ function Row({ row, onCancel }: { row: UploadRow; onCancel: (row: UploadRow, but
       >
         {text}
       </p>
+      {row.duplicateOf ? (
+        <p className="mt-0.5 text-xs text-amber-800 dark:text-amber-300">
+          Already in your library{row.skipped ? " (skipped)" : ""} ·{" "}
+          <a href={`/photo/${encodeURIComponent(row.duplicateOf)}`} className="font-medium underline">
+            View the copy
+          </a>
+        </p>
+      ) : null}
     </li>
   );
 }

@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import JSZip from "jszip";
+
+import { expect, test } from "./fixtures";
+import { GalleryPage } from "./pages/gallery-page";
+import { SearchPage } from "./pages/search-page";
+
+const photo = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "../lib/testing/photos", name));
+
+test("uploads are analysed in the background; a label finds them, 'Select all' of the results downloads them as a zip, and the search survives a reload", async ({ page, user }) => {
+  const gallery = new GalleryPage(page);
+  const search = new SearchPage(page);
+  await gallery.goto();
+  await gallery.upload([
+    { name: "astronaut-one.jpg", mimeType: "image/jpeg", buffer: photo("astronaut.jpg") },
+    { name: "astronaut-two.jpg", mimeType: "image/jpeg", buffer: photo("astronaut.jpg") },
+    { name: "breakfast.jpg", mimeType: "image/jpeg", buffer: photo("coffee.jpg") },
+  ]);
+  await gallery.expectUploadsSettled(3);
+  // Fresh tiles wait for their characteristics.
+  await expect(page.getByTestId("gallery-item").filter({ hasText: "Analysing…" }).first()).toBeVisible();
+
+  await search.waitForResults("person", 2);
+  await gallery.goto();
+  await search.search("person");
+  await expect(search.results()).toHaveCount(2);
+  await expect(page.getByRole("heading", { name: /Results for “person”/ })).toBeVisible();
+
+  await page.reload();
+  await expect(search.box()).toHaveValue("person");
+  await expect(search.results()).toHaveCount(2);
+
+  await page.getByRole("button", { name: "Select all" }).click();
+  await expect(page.getByText("2 of 2 selected")).toBeVisible();
+  const zip = await gallery.downloadSelected();
+  const archive = await JSZip.loadAsync(fs.readFileSync((await zip.path())!));
+  expect(Object.keys(archive.files).sort()).toEqual(["astronaut-one.jpg", "astronaut-two.jpg"]);
+
+  // Several words must all match; nonsense finds nothing and breaks nothing.
+  await search.search("person cup");
+  await expect(page.getByRole("heading", { name: "No images match" })).toBeVisible();
+  await search.search("%%% <script> ' \" ;");
+  await expect(page.getByRole("heading", { name: "No images match" })).toBeVisible();
+
+  // Back goes to the previous query.
+  await page.goBack();
+  await expect(search.box()).toHaveValue("person cup");
+  expect(user).toBeTruthy();
+});
+
+test("the viewer lists the characteristics; a label chip runs a search for it", async ({ page, user }) => {
+  const gallery = new GalleryPage(page);
+  const search = new SearchPage(page);
+  await gallery.goto();
+  await gallery.upload([{ name: "saucer.jpg", mimeType: "image/jpeg", buffer: photo("coffee.jpg") }]);
+  await gallery.expectUploadsSettled(1);
+  await search.waitForResults("cup", 1);
+  await gallery.tile("saucer.jpg").click();
+  const panel = page.getByRole("region", { name: "Characteristics" });
+  await expect(panel).toBeVisible();
+  await expect(panel.getByText("landscape")).toBeVisible();
+  await panel.getByRole("list", { name: "Labels" }).getByRole("link", { name: "cup" }).click();
+  await expect(page).toHaveURL(/\?q=cup$/);
+  await expect(search.results()).toHaveCount(1);
+  expect(user).toBeTruthy();
+});
