@@ -66,3 +66,37 @@ test("the viewer lists the characteristics; a label chip runs a search for it", 
   await expect(search.results()).toHaveCount(1);
   expect(user).toBeTruthy();
 });
+
+test("the same file twice says 'Already in your library'; the duplicates page keeps the largest and trashes the rest", async ({ page, user }) => {
+  const gallery = new GalleryPage(page);
+  const search = new SearchPage(page);
+  await gallery.goto();
+  const cat = photo("cat.jpg");
+  await gallery.upload([{ name: "cat.jpg", mimeType: "image/jpeg", buffer: cat }]);
+  await gallery.expectUploadsSettled(1);
+  await expect(gallery.uploadRow("cat.jpg")).not.toContainText("Already in your library");
+  await gallery.upload([{ name: "cat again.jpg", mimeType: "image/jpeg", buffer: cat }]);
+  await expect(gallery.uploadRow("cat again.jpg")).toContainText("Already in your library", { timeout: 60_000 });
+  await expect(gallery.uploadRow("cat again.jpg").getByRole("link", { name: "View the copy" })).toHaveAttribute("href", /^\/photo\//);
+
+  await search.waitForResults("ca", 2);
+  // Both copies analysed: one group on the duplicates page.
+  await expect(async () => {
+    await page.goto("/duplicates");
+    await expect(page.getByRole("list", { name: "Duplicate groups" }).getByRole("listitem", { name: /Group 1: 2 copies/ })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(page.getByRole("checkbox", { name: /^Keep cat/, checked: true })).toHaveCount(1);
+  await page.getByRole("button", { name: "Move duplicates to trash" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Moved 1 duplicate to the trash." })).toBeVisible();
+  await expect(page.getByText("No duplicates found.")).toBeVisible();
+
+  // "Skip duplicates": the next identical upload stores nothing.
+  await page.getByRole("checkbox", { name: /Skip duplicates/ }).check();
+  await expect(page.getByRole("status").filter({ hasText: "Duplicates will be skipped" })).toBeVisible();
+  await gallery.goto();
+  await expect(gallery.items()).toHaveCount(1);
+  await gallery.upload([{ name: "cat third.jpg", mimeType: "image/jpeg", buffer: cat }]);
+  await expect(gallery.uploadRow("cat third.jpg")).toContainText("Already in your library (skipped)", { timeout: 60_000 });
+  await expect(gallery.items()).toHaveCount(1);
+  expect(user).toBeTruthy();
+});

@@ -4,7 +4,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 import { getDb } from "@/lib/db";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
-import { analyseStoredImage } from "@/lib/image-traits";
+import { allImageRefs } from "@/lib/images";
+import { analyseStoredImage, analysedImageIds } from "@/lib/image-traits";
 import { tryLock } from "@/lib/locks";
 
 /**
@@ -151,6 +152,18 @@ export async function runAnalysisCron({ authorization }: { authorization: string
     throw new AppError("unauthorized");
   }
   return drainAnalysisQueue({ budgetMs: 50_000 });
+}
+
+/** Queues every image that has no characteristics yet (the backfill); images already queued stay as they are. */
+export async function enqueueUnanalysed(): Promise<{ images: number; queued: number }> {
+  const [refs, done] = await Promise.all([allImageRefs(), analysedImageIds()]);
+  let queued = 0;
+  for (const ref of refs) {
+    if (done.has(ref.id)) continue;
+    await enqueueAnalysis({ ownerId: ref.ownerId, imageId: ref.id });
+    queued++;
+  }
+  return { images: refs.length, queued };
 }
 
 /** Drops the jobs of images deleted forever (the drain would drop them too, later). */

@@ -96,3 +96,21 @@ export async function listOwnerTraits({ ownerId }: { ownerId: string }): Promise
   }
   return out;
 }
+
+/** Ids of images that have characteristics (the backfill skips them). */
+export async function analysedImageIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const row of (await traitsColl()).find({}, { projection: { _id: 1 } })) ids.add(row._id);
+  return ids;
+}
+
+/**
+ * Rebuilds an image's search postings from its sealed metadata and
+ * characteristics, under the current search key (after a search-key rotation).
+ */
+export async function reindexStoredImage({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<boolean> {
+  const doc = await findImageRecord({ ownerId, imageId });
+  if (!doc) return false;
+  await indexImage({ ownerId, imageId, terms: searchTermsOf({ meta: openMeta(doc), traits: await readTraits({ doc }) }) });
+  return true;
+}

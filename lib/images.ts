@@ -386,6 +386,13 @@ export async function findImageRecord({ ownerId, imageId }: { ownerId: string; i
   return (await images()).findOne({ _id: imageId, ownerId });
 }
 
+/** Every image's id and owner, for the analysis backfill (one pass, linear). */
+export async function allImageRefs(): Promise<{ id: string; ownerId: string }[]> {
+  const out: { id: string; ownerId: string }[] = [];
+  for await (const doc of (await images()).find({}, { projection: { _id: 1, ownerId: 1 } })) out.push({ id: doc._id, ownerId: doc.ownerId });
+  return out;
+}
+
 /** Every owner with images, for the sweeper's counter check. */
 export async function allOwnerIds(): Promise<string[]> {
   return (await images()).distinct("ownerId");
