@@ -209,7 +209,8 @@ function kick(): void {
  * server the loop already started, elsewhere (Vercel) a short drain.
  */
 export async function drainAfterUpload(): Promise<void> {
-  if (loop.enabled) return;
+  // ANALYSIS=off: this instance never analyses (the cron route or another instance does).
+  if (loop.enabled || process.env.ANALYSIS === "off") return;
   try {
     await drainAnalysisQueue({ budgetMs: 20_000, max: 4 });
   } catch (err) {

@@ -28,7 +28,7 @@ export async function startup(): Promise<void> {
   }
   void housekeeping();
   // Serverless platforms have no long-lived process: there after() and the cron route drain the queue.
-  if (!process.env.VERCEL && process.env.ANALYSIS_LOOP !== "off") (await import("@/lib/analysis-queue")).startAnalysisLoop();
+  if (!process.env.VERCEL && process.env.ANALYSIS !== "off") (await import("@/lib/analysis-queue")).startAnalysisLoop();
   // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically too.
   setInterval(() => void housekeeping(), 15 * 60_000).unref();
 }

@@ -7,6 +7,7 @@
 // (COCO, 80 classes) for objects and BlazeFace for faces. Weights and the
 // .wasm ship inside the npm packages; nothing is fetched from the network.
 import { readFile } from "node:fs/promises";
+import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -27,6 +28,14 @@ globalThis.fetch = async (input, init) => {
   const type = url.endsWith(".json") ? "application/json" : url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
   return new Response(body, { status: 200, headers: { "content-type": type } });
 };
+
+// Background work: on Linux setpriority(0) renices only the calling thread, so uploads and
+// page requests on the main thread keep their share of the CPU while a model runs.
+try {
+  os.setPriority(Number(process.env.ANALYSIS_NICE ?? 19));
+} catch {
+  // Not permitted or not supported: the analysis simply runs at normal priority.
+}
 
 const FACE_MIN_CONFIDENCE = 0.6;
 const OBJECT_MIN_CONFIDENCE = 0.3;

@@ -100,16 +100,17 @@ function UploadPanel({
   const finished = rows.length - summary.active + notices.filter((notice) => notice.state === "opened").length;
   const tone: keyof typeof TONES = failed > 0 && !busy ? "error" : busy ? "active" : "done";
 
-  // A clean batch closes by itself.
+  // A clean batch closes by itself; one that found files already in the library stays to say so.
+  const noted = rows.some((row) => row.duplicateOf);
   useEffect(() => {
-    if (!visible || busy || failed > 0 || engaged) return;
+    if (!visible || busy || failed > 0 || engaged || noted) return;
     const timer = setTimeout(() => {
       if (panelRef.current?.matches(":hover, :focus-within")) return;
       setExpanded(false);
       clearFinished();
     }, AUTO_CLOSE_MS);
     return () => clearTimeout(timer);
-  }, [visible, busy, failed, engaged, clearFinished]);
+  }, [visible, busy, failed, engaged, noted, clearFinished]);
 
   const onCancel = (row: { id: string }, button: HTMLButtonElement) => {
     // Keep keyboard focus nearby when the row (and its button) disappears.
