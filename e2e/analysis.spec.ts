@@ -21,6 +21,8 @@ test("uploads are analysed in the background; a label finds them, 'Select all' o
   await gallery.expectUploadsSettled(3);
   // Fresh tiles wait for their characteristics.
   await expect(page.getByTestId("gallery-item").filter({ hasText: "Analysing…" }).first()).toBeVisible();
+  // …and lose the badge by themselves once analysed, without a reload.
+  await expect(page.getByTestId("gallery-item").filter({ hasText: "Analysing…" })).toHaveCount(0, { timeout: 120_000 });
 
   await search.waitForResults("person", 2);
   await gallery.goto();

@@ -14,6 +14,7 @@ import { PhotoGrid } from "@/components/gallery/photo-grid";
 import { runInSteps } from "@/components/gallery/run-in-steps";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
+import { useAnalysisStatus } from "@/components/gallery/use-analysis-status";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
@@ -36,7 +37,8 @@ export function SearchView({ q, initial, retentionDays }: { q: string; initial: 
   const [announcement, setAnnouncement] = useState("");
   const [confirm, setConfirm] = useState<{ selection: Selection; count: number } | null>(null);
 
-  const sections = useMemo<MonthSection[]>(() => [{ month: "search", items, complete: true, count: items.length }], [items]);
+  const tiles = useAnalysisStatus(items);
+  const sections = useMemo<MonthSection[]>(() => [{ month: "search", items: tiles, complete: true, count: tiles.length }], [tiles]);
   // "All" is all results of this query, never the whole library.
   const chosen = useCallback((s: Selection) => packSelection("all" in s ? { ...s, search: q } : s), [q]);
 
