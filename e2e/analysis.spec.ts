@@ -79,6 +79,8 @@ test("the same file twice says 'Already in your library'; the duplicates page ke
   await expect(gallery.uploadRow("cat.jpg")).not.toContainText("Already in your library");
   await gallery.upload([{ name: "cat again.jpg", mimeType: "image/jpeg", buffer: cat }]);
   await expect(gallery.uploadRow("cat again.jpg")).toContainText("Already in your library", { timeout: 60_000 });
+  const panel = page.getByRole("region", { name: "Uploads" });
+  await panel.getByRole("button", { name: /Already in your library: see the list/ }).click();
   await expect(gallery.uploadRow("cat again.jpg").getByRole("link", { name: "View the copy" })).toHaveAttribute("href", /^\/photo\//);
 
   await search.waitForResults("ca", 2);
@@ -99,6 +101,7 @@ test("the same file twice says 'Already in your library'; the duplicates page ke
   await expect(gallery.items()).toHaveCount(1);
   await gallery.upload([{ name: "cat third.jpg", mimeType: "image/jpeg", buffer: cat }]);
   await expect(gallery.uploadRow("cat third.jpg")).toContainText("Already in your library (skipped)", { timeout: 60_000 });
+  await expect(panel.getByRole("button", { name: /Already in your library: see the list/ })).toBeVisible();
   await expect(gallery.items()).toHaveCount(1);
   expect(user).toBeTruthy();
 });

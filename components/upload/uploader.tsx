@@ -172,6 +172,7 @@ function UploadPanel({
                   <span className="sr-only">{expanded ? ", hide the list" : ", show the list"}</span>
                 </span>
                 <span className="block truncate text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{summary.text}</span>
+                {noted && !busy ? <span className="block truncate text-xs text-amber-800 dark:text-amber-300">Already in your library: see the list</span> : null}
               </span>
               <ChevronIcon direction={expanded ? "down" : "up"} className="size-4 shrink-0 text-zinc-500" />
             </button>
