@@ -89,12 +89,15 @@ export async function drainAnalysisQueue({
   max = Infinity,
   ownerId,
   onProgress,
+  yieldToUploads = false,
 }: {
   budgetMs?: number;
   max?: number;
   /** Only this owner's jobs (tests). */
   ownerId?: string;
   onProgress?: (r: DrainResult) => void;
+  /** Wait before each image while this process is receiving uploads (the server's own loop). */
+  yieldToUploads?: boolean;
 } = {}): Promise<DrainResult> {
   const coll = await jobs();
   const deadline = Date.now() + budgetMs;
@@ -108,6 +111,7 @@ export async function drainAnalysisQueue({
       result.left = due.length - i;
       break;
     }
+    if (yieldToUploads) await waitForQuiet(deadline);
     const lease = await tryLock({ name: `analysis:${job._id}`, ttlMs: LEASE_MS });
     if (!lease) continue;
     try {
@@ -175,9 +179,27 @@ export async function pendingAnalysisCount(): Promise<number> {
   return (await jobs()).countDocuments({ queue: "analysis" });
 }
 
+// Uploads come first: the server's own drain waits until no upload request of this
+// process has been seen for QUIET_MS, so analysis fills the gaps instead of slowing
+// uploads down (on globalThis: the parts route and the actions are separate bundles).
+const QUIET_MS = 750;
+const activity = ((globalThis as { __uploadActivity?: { last: number } }).__uploadActivity ??= { last: 0 });
+
+/** Called by every upload request (lib/uploads.ts): the background drain steps aside for a moment. */
+export function noteUploadActivity(): void {
+  activity.last = Date.now();
+}
+
+async function waitForQuiet(deadline: number): Promise<void> {
+  while (Date.now() - activity.last < QUIET_MS && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, Math.max(50, QUIET_MS - (Date.now() - activity.last))));
+  }
+}
+
 // In a long-lived server, a completed upload starts a drain at once in this process
 // (one at a time); the periodic loop picks up retries and other instances' leftovers.
-const loop = ((globalThis as { __analysisLoop?: { running: boolean; again: boolean; enabled: boolean } }).__analysisLoop ??= {
+type Loop = { running: boolean; again: boolean; enabled: boolean; timer?: NodeJS.Timeout };
+const loop = ((globalThis as { __analysisLoop?: Loop }).__analysisLoop ??= {
   running: false,
   again: false,
   enabled: false,
@@ -194,7 +216,7 @@ function kick(): void {
     try {
       do {
         loop.again = false;
-        await drainAnalysisQueue({ budgetMs: 5 * 60_000 });
+        await drainAnalysisQueue({ budgetMs: 5 * 60_000, yieldToUploads: true });
       } while (loop.again);
     } catch (err) {
       console.error("[analysis] drain failed:", err instanceof Error ? err.message : err);
@@ -223,5 +245,12 @@ export function startAnalysisLoop({ intervalMs = 60_000 }: { intervalMs?: number
   if (loop.enabled) return;
   loop.enabled = true;
   kick();
-  setInterval(kick, intervalMs).unref();
+  loop.timer = setInterval(kick, intervalMs);
+  loop.timer.unref();
+}
+
+/** Stops the periodic drain (scripts); a drain already running finishes its current image. */
+export function stopAnalysisLoop(): void {
+  loop.enabled = false;
+  clearInterval(loop.timer);
 }

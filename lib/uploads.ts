@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { type Binary, ObjectId } from "mongodb";
 
 import { analyzeImage } from "@/lib/analyze";
-import { enqueueAnalysis } from "@/lib/analysis-queue";
+import { enqueueAnalysis, noteUploadActivity } from "@/lib/analysis-queue";
 import { contentKeyOf, findExactDuplicates, getSkipDuplicates, partMac, recordContent } from "@/lib/duplicates";
 import { limits } from "@/lib/config";
 import {
@@ -96,6 +96,7 @@ export async function beginUpload({
   /** The file's first bytes, when the client sends them: a non-image is refused before anything is stored. */
   head?: Buffer;
 }): Promise<BeginUploadResult> {
+  noteUploadActivity();
   if (size === 0) throw new AppError("empty_file", "This file is empty.");
   if (size > limits.maxUploadBytes) {
     throw new AppError("too_large", `Too large (${formatMb(size)}; the limit is ${formatMb(limits.maxUploadBytes)}).`);
@@ -155,6 +156,7 @@ export async function putPart({
   index: number;
   bytes: Buffer;
 }): Promise<void> {
+  noteUploadActivity();
   const upload = await findUpload({ ownerId, uploadId });
   if (upload.state !== "open") throw new AppError("conflict", "This upload is already being finished.");
   if (!Number.isInteger(index) || index < 0 || index >= upload.partCount) {
@@ -252,6 +254,7 @@ async function sniffStoredType({ upload, dek, segmentSize }: { upload: UploadDoc
  * written is removed.
  */
 export async function completeUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<GalleryItem> {
+  noteUploadActivity();
   const coll = await uploads();
   const upload = await coll.findOneAndUpdate(
     { _id: uploadId, ownerId, state: "open", expiresAt: { $gt: new Date() } },
