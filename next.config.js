@@ -2,6 +2,18 @@
 const nextConfig = {
   // Native modules stay outside the server bundle.
   serverExternalPackages: ["@node-rs/argon2", "sharp", "mongodb"],
+  // The analysis worker (lib/analysis-pool.ts) is a plain script loaded at run time, with the
+  // model weights and .wasm it reads from node_modules: traced in for standalone/Vercel output.
+  outputFileTracingIncludes: {
+    "/**": [
+      "./lib/analysis-worker.mjs",
+      "./node_modules/@vladmandic/human/dist/human.node-wasm.js",
+      "./node_modules/@vladmandic/human/package.json",
+      "./node_modules/@vladmandic/human/models/centernet.*",
+      "./node_modules/@vladmandic/human/models/blazeface.*",
+      "./node_modules/@tensorflow/**",
+    ],
+  },
   experimental: {
     serverActions: {
       // Upload parts are 4 MiB (DESIGN.md §4) plus multipart framing; Vercel caps bodies at 4.5 MB.

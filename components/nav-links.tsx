@@ -6,8 +6,9 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Photos" },
   { href: "/albums", label: "Albums" },
-  // Phones have room for four; /albums links to it there.
+  // Phones have room for four; /albums links to the shared links there, and the gallery's search to duplicates.
   { href: "/shares", label: "Shared links", phone: false },
+  { href: "/duplicates", label: "Duplicates", phone: false },
   { href: "/trash", label: "Trash" },
   { href: "/settings", label: "Settings" },
 ] as const;

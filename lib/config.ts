@@ -43,6 +43,8 @@ export const limits = {
   analyzeConcurrency: Math.max(1, intFromEnv("ANALYZE_CONCURRENCY", 2)),
   /** Seconds between housekeeping runs per process (each run takes the database lease first, so instances never overlap). */
   housekeepingSeconds: Math.max(1, intFromEnv("HOUSEKEEPING_SECONDS", 15 * 60)),
+  /** Worker threads running the vision models (lib/analysis-pool); each holds its own copy (~150 MB). */
+  analysisWorkers: Math.max(1, intFromEnv("ANALYSIS_WORKERS", 1)),
 };
 
 /** A secret the app needs; in production its absence is an error, never a default. */

@@ -17,12 +17,36 @@ export type GalleryItem = {
   takenAt: string | null;
   /** When it went to the trash, or null. */
   trashedAt: string | null;
+  /** Characteristics not there yet: queued, or failed and waiting for a retry. Absent once analysed. */
+  analysis?: "pending" | "failed";
+  /** Only in an upload's answer: the same file was already in the library (this image, or the one kept instead). */
+  duplicateOf?: string;
+  /** Only in an upload's answer: "Skip duplicates" was on, so nothing new was stored; this is the existing image. */
+  skipped?: true;
 };
 
 /** `total` counts every image of the listing (timeline or trash), not just this page. */
 export type GalleryPage = { items: GalleryItem[]; nextCursor: string | null; total: number };
 
+/** What analysis found in an image (lib/characteristics.ts), as the viewer shows it. */
+export type ImageCharacteristics = {
+  labels: { label: string; score: number }[];
+  faces: number;
+  colours: string[];
+  orientation: "portrait" | "landscape" | "square" | "panorama";
+  megapixels: number;
+  animated: boolean;
+  transparent: boolean;
+  sharpness: number;
+  blurry: boolean;
+  brightness: number;
+  dark: boolean;
+  screenshot: boolean;
+};
+
 export type ImageDetails = GalleryItem & {
+  /** Null while the image waits for analysis. */
+  characteristics?: ImageCharacteristics | null;
   takenAt: string | null;
   camera: string | null;
   lens: string | null;

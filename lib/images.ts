@@ -13,6 +13,7 @@ import {
 } from "@/lib/crypto";
 import { limits } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { forgetDerivedData } from "@/lib/derived-data";
 import { AppError } from "@/lib/errors";
 import type { BulkStep, GalleryItem, GalleryPage, ImageDetails, Neighbours } from "@/lib/gallery-types";
 import { type DekHolder, type StoredWrappedDek, unwrapDek } from "@/lib/keys";
@@ -36,6 +37,7 @@ import {
   totalOf,
   withSummary,
 } from "@/lib/library";
+import { matchingImageIds } from "@/lib/search-index";
 import { type BlobRef, deleteBlobs, readPlainBlob } from "@/lib/storage";
 import { releaseQuota } from "@/lib/usage";
 
@@ -92,7 +94,7 @@ async function findOwned({ ownerId, imageId, trashed = false }: { ownerId: strin
   return doc;
 }
 
-function dekOf(doc: ImageDoc): Buffer {
+export function dekOf(doc: ImageDoc): Buffer {
   return unwrapDek({ wrappedKey: doc.dek, imageId: doc._id, ownerId: doc.ownerId });
 }
 
@@ -374,6 +376,37 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
   });
 }
 
+/** Gallery items of the given ids that are in the timeline (not trashed), newest first by date taken. */
+export async function galleryItemsByIds({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<GalleryItem[]> {
+  const coll = await images();
+  const found: Listed[] = [];
+  const add = (doc: ImageDoc | null) => {
+    if (!doc || doc.trashedAt !== null) return;
+    const meta = openMeta(doc);
+    found.push({ doc, meta, pos: positionOf(doc, meta) });
+  };
+  if (imageIds.length <= POINT_LOOKUPS) {
+    for (const doc of await Promise.all(imageIds.map((_id) => coll.findOne({ _id, ownerId }, { projection: { blobs: 0 } })))) add(doc);
+  } else {
+    const wanted = new Set(imageIds);
+    for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) if (wanted.has(doc._id)) add(doc);
+  }
+  return found.sort((x, y) => comparePos(y.pos, x.pos)).map(({ doc, meta }) => toGalleryItem(doc, meta));
+}
+
+/** An owner's image record in any state, or null: for background work (analysis) that knows the owner from its own queue. */
+export async function findImageRecord({ ownerId, imageId }: { ownerId: string; imageId: string }): Promise<ImageDoc | null> {
+  if (!UUID.test(imageId)) return null;
+  return (await images()).findOne({ _id: imageId, ownerId });
+}
+
+/** Every image's id and owner, for the analysis backfill (one pass, linear). */
+export async function allImageRefs(): Promise<{ id: string; ownerId: string }[]> {
+  const out: { id: string; ownerId: string }[] = [];
+  for await (const doc of (await images()).find({}, { projection: { _id: 1, ownerId: 1 } })) out.push({ id: doc._id, ownerId: doc.ownerId });
+  return out;
+}
+
 /** Every owner with images, for the sweeper's counter check. */
 export async function allOwnerIds(): Promise<string[]> {
   return (await images()).distinct("ownerId");
@@ -420,6 +453,7 @@ export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: stri
         changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0, month: monthOf(positionOf(doc)) });
       }
       await deleteBlobs({ fileIds: blobIdsOf(doc) });
+      await forgetDerivedData({ imageIds: [imageId] });
     }
   } finally {
     // Even after a failure part-way: what was deleted is given back and uncounted.
@@ -440,7 +474,7 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
  * What a bulk operation acts on: explicit ids, everything in the current view
  * but a few, or (for Undo) one earlier trash step's images.
  */
-export type Selection = { ids: string[] } | { all: true; except?: string[] } | { batch: string };
+export type Selection = { ids: string[] } | { all: true; except?: string[]; search?: string } | { batch: string };
 
 type Resolved = { id: string; pageKey?: string; month: string };
 
@@ -476,6 +510,12 @@ async function resolveWithKeys({
     if (!BATCH.test(selection.batch) || !trashed) return [];
     const at = Number(selection.batch);
     return walkBuckets({ ownerId, trashed, limit, keep: (doc) => doc.trashedAt?.getTime() === at });
+  }
+  if ("all" in selection && selection.search !== undefined) {
+    // "Select all" of search results: every match, resolved here from the blind index.
+    const except = new Set(selection.except ?? []);
+    const ids = (await matchingImageIds({ ownerId, q: selection.search })).filter((id) => !except.has(id));
+    return resolveWithKeys({ ownerId, selection: { ids }, trashed, limit });
   }
   if ("all" in selection && Number.isFinite(limit)) {
     const exclude = new Set(selection.except ?? []);

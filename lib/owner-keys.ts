@@ -25,7 +25,7 @@ export const ownerKeyDekHolder: DekHolder = {
   context: (doc) => ({ imageId: doc.imageId, ownerId: doc.ownerId }),
 };
 
-export type OwnerKeyPurpose = "library" | "cursor" | "search" | "albums" | "shares";
+export type OwnerKeyPurpose = "library" | "cursor" | "search" | "albums" | "shares" | "duplicates";
 
 // Unwrapping is cheap but not free; a page request needs the key several times.
 const cache = new Map<string, Buffer>();

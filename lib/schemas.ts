@@ -81,6 +81,9 @@ export const beginUploadSchema = z.object({
 
 export const uploadIdSchema = z.object({ uploadId: z.uuid() });
 
+/** A search as typed: any characters; only its first words are used (lib/search-index). */
+export const searchQuerySchema = z.string().max(1000, "The search is too long.");
+
 const tooMany = `Select at most ${MAX_SELECTION_IDS.toLocaleString("en-US")} images at a time.`;
 
 const packedIdsSchema = z
@@ -98,6 +101,8 @@ const packedIdsSchema = z
  * `{ ids: string[] } | { all: true, except?: string[] }` that lib/ takes.
  */
 export const selectionSchema = z.union([
+  // First: the plain "all" below would match too and strip `search`. "All results of this search".
+  z.object({ all: z.literal(true), except: packedIdsSchema.optional(), search: searchQuerySchema }),
   z.object({ all: z.literal(true), except: packedIdsSchema.optional() }),
   z.object({ ids: packedIdsSchema.pipe(z.array(z.string()).min(1, "Select at least one image.")) }),
 ]);
@@ -223,3 +228,6 @@ export const unlockShareSchema = z.object({
   token: z.string().max(512),
   password: z.string().min(1, "Enter the password.").max(128, "Use at most 128 characters."),
 });
+
+/** "Skip duplicates": a checkbox sent as "on" when checked, absent when not. */
+export const skipDuplicatesSchema = z.object({ skip: z.union([z.literal("on"), z.boolean()]).optional() }).transform((v) => ({ skip: v.skip === "on" || v.skip === true }));

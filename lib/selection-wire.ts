@@ -32,10 +32,13 @@ export function unpackIds(packed: string): string[] {
 }
 
 /** What the browser sends for a selection. */
-export type SelectionWire = { ids: string } | { all: true; except?: string };
+export type SelectionWire = { ids: string } | { all: true; except?: string; search?: string };
 
-/** Packs a selection for a server action: one string of ids, however many there are. */
-export function packSelection(selection: { ids: readonly string[] } | { all: true; except?: readonly string[] }): SelectionWire {
+/** Packs a selection for a server action: one string of ids, however many there are. `search`: all results of that query. */
+export function packSelection(
+  selection: { ids: readonly string[] } | { all: true; except?: readonly string[]; search?: string },
+): SelectionWire {
   if ("ids" in selection) return { ids: packIds(selection.ids) };
-  return selection.except?.length ? { all: true, except: packIds(selection.except) } : { all: true };
+  const search = selection.search === undefined ? {} : { search: selection.search };
+  return selection.except?.length ? { all: true, except: packIds(selection.except), ...search } : { all: true, ...search };
 }

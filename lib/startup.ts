@@ -22,6 +22,8 @@ export async function startup(): Promise<void> {
     }
   }
   void housekeeping();
+  // Serverless platforms have no long-lived process: there after() and the cron route drain the queue.
+  if (!process.env.VERCEL && process.env.ANALYSIS !== "off") (await import("@/lib/analysis-queue")).startAnalysisLoop();
   // Abandoned uploads, old trash, expired links and rate-limit windows are swept periodically
   // too; with several instances (or a Vercel cron as well) the lease lets one run at a time.
   setInterval(() => void housekeeping(), limits.housekeepingSeconds * 1000).unref();

@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 import { type Binary, ObjectId } from "mongodb";
 
 import { analyzeImage } from "@/lib/analyze";
+import { enqueueAnalysis, noteUploadActivity } from "@/lib/analysis-queue";
+import { contentKeyOf, findExactDuplicates, getSkipDuplicates, partMac, recordContent } from "@/lib/duplicates";
 import { limits } from "@/lib/config";
 import {
   SEGMENT_SIZE,
@@ -23,7 +25,7 @@ import { AppError } from "@/lib/errors";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { probeHeader } from "@/lib/image-header";
 import { sniffImageType } from "@/lib/image-types";
-import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, imageExists, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
+import { type ImageDoc, type SealedMeta, allImageIds, allOwnerIds, getImage, imageExists, insertImage, rebuildLibrary, toGalleryItem, usageOf } from "@/lib/images";
 import { type Usage, releaseQuota, reconcileUsage, reserveQuota } from "@/lib/usage";
 import { getDb } from "@/lib/db";
 import { type DekHolder, type StoredWrappedDek, unwrapDek, wrapDek } from "@/lib/keys";
@@ -65,6 +67,8 @@ type UploadDoc = {
   // The filename is private: sealed like the image's metadata, never stored in clear.
   name: { nonce: Binary | Buffer; sealed: Binary | Buffer };
   partsDone: number[];
+  /** Keyed MACs of each part's plaintext (lib/duplicates): the exact-duplicate check at complete. */
+  partMacs?: Record<string, string>;
   createdAt: Date;
   expiresAt: Date;
 };
@@ -101,6 +105,7 @@ export async function beginUpload({
   /** The file's first bytes, when the client sends them: a non-image is refused before anything is stored. */
   head?: Buffer;
 }): Promise<BeginUploadResult> {
+  noteUploadActivity();
   if (size === 0) throw new AppError("empty_file", "This file is empty.");
   if (size > limits.maxUploadBytes) {
     throw new AppError("too_large", `Too large (${formatMb(size)}; the limit is ${formatMb(limits.maxUploadBytes)}).`);
@@ -166,6 +171,7 @@ export async function putPart({
   index: number;
   bytes: Buffer;
 }): Promise<void> {
+  noteUploadActivity();
   const upload = await findUpload({ ownerId, uploadId });
   if (upload.state !== "open") throw new AppError("conflict", "This upload is already being finished.");
   if (!Number.isInteger(index) || index < 0 || index >= upload.partCount) {
@@ -212,7 +218,8 @@ export async function putPart({
   if (allNew) holdPart({ uploadId, index, partCount: upload.partCount, bytes, mime });
   else dropHeldParts({ uploadId });
   // Part 0's type goes in with its receipt: one round trip, and one update fewer to race.
-  const update = index === 0 ? { $set: { mime }, $addToSet: { partsDone: index } } : { $addToSet: { partsDone: index } };
+  const macSet = { [`partMacs.${index}`]: await partMac({ ownerId, index, bytes }) };
+  const update = index === 0 ? { $set: { mime, ...macSet }, $addToSet: { partsDone: index } } : { $set: macSet, $addToSet: { partsDone: index } };
   const { matchedCount } = await oneAtATime(uploadId, async () => (await uploads()).updateOne({ _id: uploadId, ownerId }, update));
   if (matchedCount === 0) await cleanUpLatePart(upload);
 }
@@ -267,6 +274,7 @@ async function sniffStoredType({ upload, dek, segmentSize }: { upload: UploadDoc
  * written is removed.
  */
 export async function completeUpload({ ownerId, uploadId }: { ownerId: string; uploadId: string }): Promise<GalleryItem> {
+  noteUploadActivity();
   const coll = await uploads();
   const upload = await coll.findOneAndUpdate(
     { _id: uploadId, ownerId, state: "open", expiresAt: { $gt: new Date() } },
@@ -285,6 +293,14 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
     if (missing.length && (await countChunks({ fileId: upload.original.fileId })) !== totalSegments) {
       dropHeldParts({ uploadId });
       throw new AppError("upload_incomplete", "Some parts of the file never arrived. Please upload it again.");
+    }
+    const contentKey = await contentKeyOf({ ownerId, size: upload.size, partCount: upload.partCount, partMacs: upload.partMacs });
+    const duplicates = contentKey ? await findExactDuplicates({ ownerId, contentKey }) : [];
+    if (duplicates.length && (await getSkipDuplicates({ ownerId }))) {
+      // "Skip duplicates": nothing is stored; the row points at the copy already there.
+      dropHeldParts({ uploadId });
+      await discardUpload(upload);
+      return { ...(await getImage({ ownerId, imageId: duplicates[0] })), duplicateOf: duplicates[0], skipped: true };
     }
     const dek = unwrapDek({ wrappedKey: upload.dek, imageId: upload.imageId, ownerId });
     const mime = upload.mime ?? (await sniffStoredType({ upload, dek, segmentSize }));
@@ -339,8 +355,11 @@ export async function completeUpload({ ownerId, uploadId }: { ownerId: string; u
       meta: { nonce: sealedMeta.nonce, sealed: sealedMeta.sealed },
     };
     await insertImage({ doc });
+    // Characteristics come later, off this request (lib/analysis-queue); a lost job is found again by the backfill.
+    await enqueueAnalysis({ ownerId, imageId: doc._id }).catch((err) => console.error("[analysis] could not queue an image:", err));
+    if (contentKey) await recordContent({ ownerId, imageId: doc._id, contentKey }).catch((err) => console.error("[duplicates] could not record an image:", err));
     await coll.deleteOne({ _id: uploadId });
-    return toGalleryItem(doc, meta);
+    return { ...toGalleryItem(doc, meta), analysis: "pending", ...(duplicates.length ? { duplicateOf: duplicates[0] } : {}) };
   } catch (err) {
     dropHeldParts({ uploadId });
     await deleteBlobs({ fileIds: written }).catch(() => {});

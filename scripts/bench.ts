@@ -9,7 +9,7 @@
 //
 // Environment (all optional):
 //   BENCH_ENGINES=sqlite,postgresql  engines to run, in order
-//   BENCH_SECTIONS=accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share  (default: all; analyze and decode run on the first engine only)
+//   BENCH_SECTIONS=accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share,analysis  (default: all; analyze and decode run on the first engine only)
 //   BENCH_SHARE_ALBUM=1000, BENCH_SHARE_REPS=15, BENCH_SHARE_ZIP_IMAGES=16, BENCH_SHARE_ZIP_MIB=128   the share section
 //   BENCH_DECODE_COUNT=10, BENCH_DECODE_REPS=3   parallel images and repetitions of the decode section
 //   BENCH_SCALE=1            multiplies the zip size (default 16 images, 64 MiB)
@@ -185,7 +185,7 @@ async function runEngine(engine: string, sections: string[], app: string | null)
   delete env.MONGODB_URI;
   delete env.MONGODB_DB;
   delete env.NODE_OPTIONS;
-  if (!app) env.BENCH_SECTIONS = sections.filter((s) => s !== "transfer" && s !== "concurrency" && s !== "refusal" && s !== "share").join(",");
+  if (!app) env.BENCH_SECTIONS = sections.filter((s) => !["transfer", "concurrency", "refusal", "share", "analysis"].includes(s)).join(",");
   const timeoutS = Number(process.env.BENCH_ENGINE_TIMEOUT_S || 900);
   const started = Date.now();
   try {
@@ -238,6 +238,7 @@ const SECTION_TITLES: Record<string, string> = {
   accounts: "1. Accounts: Argon2id and sign-in (lib/passwords, lib/users authenticate)",
   transfer: "2. Encrypted upload/download through the app's HTTP path vs raw GridFS (same database)",
   analyze: "3. Thumbnail work per image (lib/analyze analyzeImage)",
+  analysis: "3c. Characteristics: models, per-image analysis, upload→labels, search vs library size, uploads while analysing",
   decode: "3b. Images analysed in parallel, with and without the decode queue (lib/decode-queue), peak RSS of a fresh process",
   reads: "4. Reading one image and listing, by collection size (in-process, lib/images)",
   gallery: "5. The gallery by collection size (listImages first page and cursor walk)",
@@ -316,11 +317,11 @@ async function main() {
   const t0 = Date.now();
   const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",").map((s) => s.trim()).filter(Boolean);
   for (const e of engines) if (!["sqlite", "postgresql"].includes(e)) throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
-  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share").split(",").map((s) => s.trim()).filter(Boolean);
+  const allSections = (process.env.BENCH_SECTIONS ?? "accounts,transfer,refusal,analyze,decode,reads,zip,library,concurrency,share,analysis").split(",").map((s) => s.trim()).filter(Boolean);
   if (process.env.MONGODB_URI) {
     log("MONGODB_URI is set but ignored: the bench starts its own embedded databases (FerretDB) for each engine.");
   }
-  const app = ["transfer", "concurrency", "refusal", "share"].some((s) => allSections.includes(s)) ? prepareApp() : null;
+  const app = ["transfer", "concurrency", "refusal", "share", "analysis"].some((s) => allSections.includes(s)) ? prepareApp() : null;
 
   const results: Record<string, EngineResult> = {};
   let first = true;

@@ -49,6 +49,18 @@ export const GIN_INDEXES = [
   { collection: "shares", field: "tokenHash" },
   { collection: "share_events", field: "shareId" },
   { collection: "strip_sizes", field: "_id" },
+  // Analysis (issue 11): the queue's drain and per-owner states, sealed characteristics,
+  // and the blind search index, looked up by `ownerId:token` and cleaned by image.
+  { collection: "analysis_jobs", field: "queue" },
+  { collection: "analysis_jobs", field: "ownerId" },
+  { collection: "analysis_jobs", field: "_id" },
+  { collection: "image_traits", field: "_id" },
+  { collection: "image_traits", field: "ownerId" },
+  { collection: "upload_preferences", field: "_id" },
+  { collection: "search_postings", field: "key" },
+  { collection: "search_postings", field: "imageId" },
+  { collection: "content_hashes", field: "key" },
+  { collection: "content_hashes", field: "imageId" },
 ];
 
 const SAFE_FIELD = /^[A-Za-z0-9_]+$/;

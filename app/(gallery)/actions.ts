@@ -1,10 +1,15 @@
 "use server";
 
+import { after } from "next/server";
+
+import { drainAfterUpload } from "@/lib/analysis-queue";
+import { setSkipDuplicates } from "@/lib/duplicates";
 import { authedAction } from "@/lib/action";
 import { createDownloadToken } from "@/lib/downloads";
 import { limits } from "@/lib/config";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/images";
+import { skipDuplicatesSchema } from "@/lib/schemas";
 import { beginUploadSchema, emptySchema, selectionInputSchema, trashStepSchema, undoTrashSchema, uploadIdSchema } from "@/lib/schemas";
 import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";
 
@@ -25,7 +30,12 @@ export const beginUploadAction = authedAction({
 
 export const completeUploadAction = authedAction({
   schema: uploadIdSchema,
-  run: ({ input, user }): Promise<GalleryItem> => completeUpload({ ownerId: user.id, uploadId: input.uploadId }),
+  run: async ({ input, user }): Promise<GalleryItem> => {
+    const item = await completeUpload({ ownerId: user.id, uploadId: input.uploadId });
+    // Where no server loop runs (Vercel), the new image is analysed once the answer has gone out.
+    after(drainAfterUpload);
+    return item;
+  },
 });
 
 export const abortUploadAction = authedAction({
@@ -76,4 +86,12 @@ export const createZipDownloadAction = authedAction({
     const { token, count } = await createDownloadToken({ ownerId: user.id, selection: input.selection });
     return { url: `/api/downloads/${token}`, count };
   },
+});
+
+/** "Skip duplicates", remembered per user: an upload identical to an image already in the library is not stored again. */
+export const setSkipDuplicatesAction = authedAction({
+  schema: skipDuplicatesSchema,
+  revalidate: ["/duplicates"],
+  successMessage: "Saved.",
+  run: ({ input, user }) => setSkipDuplicates({ ownerId: user.id, skip: input.skip }),
 });

@@ -146,6 +146,11 @@ export const Tile = memo(function Tile({
             />
           )}
         </span>
+        {item.analysis ? (
+          <span className="pointer-events-none absolute right-1 bottom-1 rounded bg-black/70 px-1.5 py-0.5 text-[11px] font-medium text-white">
+            {item.analysis === "failed" ? "Could not analyse" : "Analysing…"}
+          </span>
+        ) : null}
         {/* The selection ring: an inset outline over the whole tile, never clipped. */}
         <span aria-hidden="true" className="pointer-events-none absolute inset-x-0 top-0 hidden rounded-md outline-3 -outline-offset-3 outline-sky-500 group-data-selected/tile:block" style={{ height: box.height }} />
       </a>

@@ -15,6 +15,7 @@ import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid
 import { runInSteps } from "@/components/gallery/run-in-steps";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import { monthSections } from "@/components/gallery/timeline-layout";
+import { useAnalysisStatus } from "@/components/gallery/use-analysis-status";
 import { useImageList } from "@/components/gallery/use-image-list";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
@@ -87,7 +88,8 @@ export function TimelineView({
     };
   }, [addFiles]);
 
-  const sections = useMemo(() => monthSections(items, serverMonths, isMonthComplete), [items, serverMonths, isMonthComplete]);
+  const tiles = useAnalysisStatus(items);
+  const sections = useMemo(() => monthSections(tiles, serverMonths, isMonthComplete), [tiles, serverMonths, isMonthComplete]);
   const scrubberMonths = useMemo(() => sections.map((s) => ({ month: s.month, count: s.count })), [sections]);
 
   const askDelete = useCallback((pending: PendingDelete) => setConfirm({ ...pending, preview: pending.preview.slice(0, 4) }), []);

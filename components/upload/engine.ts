@@ -56,6 +56,10 @@ export type UploadRow = {
   error?: string;
   /** Shown with the progress while a part waits to be retried (the storage is unavailable). */
   note?: string;
+  /** Done, and the same file was already in the library: that image's id. */
+  duplicateOf?: string;
+  /** "Skip duplicates" was on: nothing new was stored. */
+  skipped?: boolean;
 };
 
 /**
@@ -391,9 +395,9 @@ export class UploadEngine {
       keep = true;
       job.phase = "settled";
       this.batch.done++;
-      this.patch(id, { status: "done", loaded: file.size });
+      this.patch(id, { status: "done", loaded: file.size, duplicateOf: completed.data.duplicateOf, skipped: completed.data.skipped });
       try {
-        this.options.onUploaded(completed.data);
+        if (!completed.data.skipped) this.options.onUploaded(completed.data);
       } catch (err) {
         console.error("[uploader] onUploaded failed", err);
       }

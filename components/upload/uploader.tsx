@@ -100,16 +100,17 @@ function UploadPanel({
   const finished = rows.length - summary.active + notices.filter((notice) => notice.state === "opened").length;
   const tone: keyof typeof TONES = failed > 0 && !busy ? "error" : busy ? "active" : "done";
 
-  // A clean batch closes by itself.
+  // A clean batch closes by itself; one that found files already in the library stays to say so.
+  const noted = rows.some((row) => row.duplicateOf);
   useEffect(() => {
-    if (!visible || busy || failed > 0 || engaged) return;
+    if (!visible || busy || failed > 0 || engaged || noted) return;
     const timer = setTimeout(() => {
       if (panelRef.current?.matches(":hover, :focus-within")) return;
       setExpanded(false);
       clearFinished();
     }, AUTO_CLOSE_MS);
     return () => clearTimeout(timer);
-  }, [visible, busy, failed, engaged, clearFinished]);
+  }, [visible, busy, failed, engaged, noted, clearFinished]);
 
   const onCancel = (row: { id: string }, button: HTMLButtonElement) => {
     // Keep keyboard focus nearby when the row (and its button) disappears.
@@ -171,6 +172,7 @@ function UploadPanel({
                   <span className="sr-only">{expanded ? ", hide the list" : ", show the list"}</span>
                 </span>
                 <span className="block truncate text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{summary.text}</span>
+                {noted && !busy ? <span className="block truncate text-xs text-amber-800 dark:text-amber-300">Already in your library: see the list</span> : null}
               </span>
               <ChevronIcon direction={expanded ? "down" : "up"} className="size-4 shrink-0 text-zinc-500" />
             </button>
@@ -297,6 +299,14 @@ function Row({ row, onCancel }: { row: UploadRow; onCancel: (row: UploadRow, but
       >
         {text}
       </p>
+      {row.duplicateOf ? (
+        <p className="mt-0.5 text-xs text-amber-800 dark:text-amber-300">
+          Already in your library{row.skipped ? " (skipped)" : ""} ·{" "}
+          <a href={`/photo/${encodeURIComponent(row.duplicateOf)}`} className="font-medium underline">
+            View the copy
+          </a>
+        </p>
+      ) : null}
     </li>
   );
 }

@@ -12,6 +12,7 @@ import {
 } from "@/components/format";
 import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
 import { ChevronIcon, CloseIcon, DownloadIcon, ImageOffIcon, PinIcon, Spinner, TrashIcon } from "@/components/icons";
+import { Characteristics } from "@/components/viewer/characteristics";
 import { imageUrl, type GalleryItem, type ImageDetails } from "@/lib/gallery-types";
 
 export type ViewerProps = {
@@ -409,6 +410,8 @@ function DetailsPanel({
           </ul>
         </div>
       ) : null}
+
+      {data ? <Characteristics value={data.characteristics ?? null} /> : null}
 
       {data?.hasLocation ? (
         <p className="flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950/50 dark:text-amber-200">

@@ -23,6 +23,7 @@ import { authenticate, createUser } from "@/lib/users";
 
 import { ensureGinIndexes } from "../pg-gin-indexes.mjs";
 
+import { sectionAnalysis } from "./analysis";
 import { sectionConcurrency } from "./concurrency";
 import { runDecodeBench } from "./decode";
 import { insertCopies, makeTemplate } from "./fill";
@@ -367,6 +368,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   refusal: () => sectionRefusal(context),
   share: () => sectionShare(context),
   analyze: sectionAnalyze,
+  analysis: () => sectionAnalysis(context),
   decode: sectionDecode,
   reads: sectionReads,
   zip: sectionZip,

@@ -3,7 +3,8 @@ import { notFound } from "next/navigation";
 
 import { PhotoPage } from "@/components/viewer/photo-page";
 import { isAppError } from "@/lib/errors";
-import { getImageDetails, getImageNeighbours } from "@/lib/images";
+import { getImageOverview } from "@/lib/image-traits";
+import { getImageNeighbours } from "@/lib/images";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Photo" };
@@ -14,7 +15,7 @@ export default async function PhotoRoute({ params }: { params: Promise<{ id: str
   const { id } = await params;
   let details, neighbours;
   try {
-    [details, neighbours] = await Promise.all([getImageDetails({ ownerId: user.id, imageId: id }), getImageNeighbours({ ownerId: user.id, imageId: id })]);
+    [details, neighbours] = await Promise.all([getImageOverview({ ownerId: user.id, imageId: id }), getImageNeighbours({ ownerId: user.id, imageId: id })]);
   } catch (err) {
     if (isAppError(err) && err.code === "not_found") notFound();
     throw err;
