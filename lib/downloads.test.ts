@@ -116,7 +116,8 @@ describe("trash", () => {
     expect(blobIds).toHaveLength(6);
 
     expect((await trashImages({ ownerId: stranger, selection: { ids: [a.id] } })).done).toBe(0);
-    expect((await deleteTrashedForever({ ownerId, selection: { ids: [a.id] } })).done).toBe(0);
+    // Not in the trash: nothing named can be deleted forever, which is a 404 like a missing image.
+    await expect(deleteTrashedForever({ ownerId, selection: { ids: [a.id] } })).rejects.toMatchObject({ code: "not_found" });
     expect((await trashImages({ ownerId, selection: { ids: [a.id, a.id] } })).done).toBe(1);
     expect((await trashImages({ ownerId, selection: { ids: [a.id] } })).done).toBe(0);
     expect((await listImages({ ownerId })).items.map((i) => i.name)).toEqual(["b.png"]);

@@ -586,11 +586,17 @@ type StepInput = {
   limit?: number;
 };
 
+/** One step's worth of a selection; one extra is looked up so that `more` is exact, never a last empty step. */
+async function oneStep({ ownerId, selection, trashed, limit }: StepInput & { trashed: boolean }) {
+  const found = await resolveWithKeys({ ownerId, selection, trashed, limit: limit === undefined ? undefined : limit + 1 });
+  const more = limit !== undefined && found.length > limit;
+  return { found: more ? found.slice(0, limit) : found, more };
+}
+
 /** Moves images between the timeline and the trash, a batch at a time, then fixes the bucket counts once. */
 async function setTrashed({ ownerId, selection, trashed, limit, batch }: StepInput & { trashed: boolean; batch?: string }): Promise<BulkStep> {
-  const found = await resolveWithKeys({ ownerId, selection, trashed: !trashed, limit });
+  const { found, more } = await oneStep({ ownerId, selection, trashed: !trashed, limit });
   const at = batch && BATCH.test(batch) ? new Date(Number(batch)) : new Date();
-  const more = limit !== undefined && found.length >= limit;
   if (found.length === 0) return { done: 0, more: false, batch: trashed ? String(at.getTime()) : undefined };
   const coll = await images();
   const update = { $set: { trashedAt: trashed ? at : null } };
@@ -623,9 +629,11 @@ export async function restoreImages(input: StepInput): Promise<BulkStep> {
 
 /** "Delete forever" and "Empty trash": only images already in the trash. */
 export async function deleteTrashedForever({ ownerId, selection, limit }: StepInput): Promise<BulkStep> {
-  const found = await resolveWithKeys({ ownerId, selection, trashed: true, limit });
+  const { found, more } = await oneStep({ ownerId, selection, trashed: true, limit });
+  // Named images that are all gone (deleted already, or never this owner's): 404, as for one missing image.
+  if ("ids" in selection && found.length === 0) throw new AppError("not_found");
   const done = await deleteImagesForever({ ownerId, imageIds: found.map((r) => r.id) });
-  return { done, more: limit !== undefined && found.length >= limit };
+  return { done, more };
 }
 
 /** Purges images that have sat in the trash longer than the retention period, for every user. */
