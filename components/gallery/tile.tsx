@@ -54,6 +54,7 @@ export const Tile = memo(function Tile({
 }: TileProps) {
   const { item } = box;
   const [status, setStatus] = useState<"loading" | "loaded" | "error">("loading");
+  const analysisText = item.analysis === "failed" ? "Could not analyse" : item.analysis ? "Analysing…" : null;
   const pressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const longPressed = useRef(false);
   const checkComplete = useCallback((img: HTMLImageElement | null) => {
@@ -146,14 +147,18 @@ export const Tile = memo(function Tile({
             />
           )}
         </span>
-        {item.analysis ? (
-          <span className="pointer-events-none absolute right-1 bottom-1 rounded bg-black/70 px-1.5 py-0.5 text-[11px] font-medium text-white">
-            {item.analysis === "failed" ? "Could not analyse" : "Analysing…"}
-          </span>
-        ) : null}
         {/* The selection ring: an inset outline over the whole tile, never clipped. */}
         <span aria-hidden="true" className="pointer-events-none absolute inset-x-0 top-0 hidden rounded-md outline-3 -outline-offset-3 outline-sky-500 group-data-selected/tile:block" style={{ height: box.height }} />
       </a>
+      {/* Beside the link, not in it: a link's visible words must be part of its name (axe), and the tile's name stays the photo's. */}
+      {analysisText ? (
+        <span
+          style={{ top: box.height }}
+          className="pointer-events-none absolute right-1 -translate-y-[calc(100%+4px)] rounded bg-black/70 px-1.5 py-0.5 text-[11px] font-medium text-white"
+        >
+          {analysisText}
+        </span>
+      ) : null}
       {caption ? (
         <div style={{ height: captionHeight }} className="truncate px-0.5 pt-1 text-xs text-zinc-700 dark:text-zinc-300">
           {caption}
