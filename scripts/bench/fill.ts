@@ -91,9 +91,11 @@ export async function insertCopies({
   };
   const flushRecords = async () => {
     await flushChunks();
-    // Same order as completeUpload: blobs (chunks, then files), then the record.
-    if (filesBatch.length) await db.collection<FileDoc>("fs.files").insertMany(filesBatch.splice(0), { ordered: false });
+    // Records before their file documents, unlike completeUpload: the copies' blobs are backdated, so a
+    // sweeper running meanwhile (a begin measured earlier starts one) would take files whose record is not
+    // there yet for leftovers and delete them. Nothing reads the copies before the fill ends.
     if (imagesBatch.length) await db.collection<ImageDoc>("images").insertMany(imagesBatch.splice(0), { ordered: false });
+    if (filesBatch.length) await db.collection<FileDoc>("fs.files").insertMany(filesBatch.splice(0), { ordered: false });
   };
 
   for (let i = 0; i < count; i++) {
