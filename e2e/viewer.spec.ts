@@ -85,8 +85,12 @@ test.describe("the viewer has a URL", () => {
     // The oldest photo has nothing after it.
     await expect(page.getByRole("button", { name: "Next image" })).toBeDisabled();
 
+    // Each step asks the server for the new photo's neighbours; the arrow works once they are there.
+    const previous = page.getByRole("button", { name: "Previous image" });
+    await expect(previous).toBeEnabled();
     await page.keyboard.press("ArrowLeft");
     await expect(title("p2.jpg")).toBeVisible();
+    await expect(previous).toBeEnabled();
     await page.keyboard.press("ArrowLeft");
     await expect(title("p3.jpg")).toBeVisible();
     await expect(page).toHaveURL(new RegExp(`/photo/${id3}$`));
