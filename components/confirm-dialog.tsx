@@ -1,6 +1,8 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
+
+import { useModalDialog } from "@/components/use-modal-dialog";
 
 /**
  * A modal confirmation on the native <dialog>: focus is trapped, Escape and
@@ -21,26 +23,8 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(onCancel);
   const titleId = useId();
-  const cancelRef = useRef(onCancel);
-  useEffect(() => {
-    cancelRef.current = onCancel;
-  });
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.showModal();
-    const onClose = () => cancelRef.current();
-    dialog.addEventListener("close", onClose);
-    return () => {
-      dialog.removeEventListener("close", onClose);
-      if (dialog.open) dialog.close();
-      opener?.focus?.();
-    };
-  }, []);
 
   return (
     <dialog

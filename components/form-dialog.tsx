@@ -1,31 +1,16 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
+
+import { useModalDialog } from "@/components/use-modal-dialog";
 
 /**
  * A modal form on the native <dialog>, like ConfirmDialog: focus is trapped,
  * Escape closes, and focus returns to whatever opened it.
  */
 export function FormDialog({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(onClose);
   const titleId = useId();
-  const closeRef = useRef(onClose);
-  useEffect(() => {
-    closeRef.current = onClose;
-  });
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.showModal();
-    const handle = () => closeRef.current();
-    dialog.addEventListener("close", handle);
-    return () => {
-      dialog.removeEventListener("close", handle);
-      if (dialog.open) dialog.close();
-      opener?.focus?.();
-    };
-  }, []);
   return (
     <dialog
       ref={ref}

@@ -7,6 +7,7 @@ import { plural } from "@/components/format";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
 import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { useModalDialog } from "@/components/use-modal-dialog";
 import type { GalleryItem } from "@/lib/gallery-types";
 import { type SharedItem, type SharedPage, sharedUrl } from "@/lib/share-types";
 
@@ -133,24 +134,7 @@ function SharedViewer({
   onNext: (() => void) | null;
   onClose: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const closeRef = useRef(onClose);
-  useEffect(() => {
-    closeRef.current = onClose;
-  });
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.showModal();
-    const handle = () => closeRef.current();
-    dialog.addEventListener("close", handle);
-    return () => {
-      dialog.removeEventListener("close", handle);
-      if (dialog.open) dialog.close();
-      opener?.focus?.();
-    };
-  }, []);
+  const ref = useModalDialog(onClose);
   const keys = useRef({ onPrevious, onNext });
   useEffect(() => {
     keys.current = { onPrevious, onNext };
