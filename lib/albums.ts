@@ -6,7 +6,7 @@ import type { Binary } from "mongodb";
 
 import { openJson, sealJson, toBuffer } from "@/lib/crypto";
 import { limits } from "@/lib/config";
-import { getDb } from "@/lib/db";
+import { bulkWriteInBatches, getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { GalleryPage } from "@/lib/gallery-types";
 import { type Selection, listLiveItems, resolveSelection, trashedImageIds } from "@/lib/images";
@@ -76,23 +76,17 @@ async function addMembers({ ownerId, albumId, imageIds }: { ownerId: string; alb
   if (imageIds.length === 0) return 0;
   // Newest addition first; within one addition, the order given (the timeline's, newest first).
   const base = Date.now() * 1000 + imageIds.length;
-  const coll = await members();
-  let added = 0;
-  for (let i = 0; i < imageIds.length; i += 500) {
-    const slice = imageIds.slice(i, i + 500);
-    const res = await coll.bulkWrite(
-      slice.map((imageId, j) => ({
-        updateOne: {
-          filter: { _id: memberId(albumId, imageId) },
-          update: { $setOnInsert: { albumId, ownerId, imageId, seq: base - (i + j) } },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
-    );
-    added += res.upsertedCount;
-  }
-  return added;
+  const res = await bulkWriteInBatches(
+    await members(),
+    imageIds.map((imageId, i) => ({
+      updateOne: {
+        filter: { _id: memberId(albumId, imageId) },
+        update: { $setOnInsert: { albumId, ownerId, imageId, seq: base - i } },
+        upsert: true,
+      },
+    })),
+  );
+  return res.upsertedCount;
 }
 
 export async function createAlbum({
@@ -159,16 +153,11 @@ export async function removeFromAlbum({
     ids = (await liveMembers({ ownerId, albumId })).map((m) => m.imageId).filter((id) => !except.has(id));
   } else ids = [];
   if (ids.length === 0) return { removed: 0 };
-  const coll = await members();
-  let removed = 0;
-  for (let i = 0; i < ids.length; i += 500) {
-    const res = await coll.bulkWrite(
-      ids.slice(i, i + 500).map((imageId) => ({ deleteOne: { filter: { _id: memberId(albumId, imageId), ownerId } } })),
-      { ordered: false },
-    );
-    removed += res.deletedCount;
-  }
-  return { removed };
+  const res = await bulkWriteInBatches(
+    await members(),
+    ids.map((imageId) => ({ deleteOne: { filter: { _id: memberId(albumId, imageId), ownerId } } })),
+  );
+  return { removed: res.deletedCount };
 }
 
 export async function renameAlbum({ ownerId, albumId, title, description = "" }: { ownerId: string; albumId: string } & Partial<AlbumText> & { title: string }) {
@@ -257,7 +246,7 @@ export async function listAlbumImages({
     if (dangling.length) {
       // Deleted forever since it was added: forget the membership now.
       total -= dangling.length;
-      await (await members()).bulkWrite(dangling.map((m) => ({ deleteOne: { filter: { _id: m._id, ownerId } } })), { ordered: false });
+      await bulkWriteInBatches(await members(), dangling.map((m) => ({ deleteOne: { filter: { _id: m._id, ownerId } } })));
     }
     items.push(...found);
     at += slice.length;

@@ -12,7 +12,7 @@ import {
   toBuffer,
 } from "@/lib/crypto";
 import { limits } from "@/lib/config";
-import { getDb } from "@/lib/db";
+import { bulkWriteInBatches, getDb } from "@/lib/db";
 import { forgetDerivedData } from "@/lib/derived-data";
 import { AppError } from "@/lib/errors";
 import type { BulkStep, GalleryItem, GalleryPage, ImageDetails, Neighbours } from "@/lib/gallery-types";
@@ -23,6 +23,7 @@ import {
   type Pos,
   type Summary,
   addToLibrary,
+  applyChanges,
   bucketsFor,
   changeCounts,
   comparePos,
@@ -32,9 +33,11 @@ import {
   monthOf,
   monthStart,
   monthsOf,
+  placeInTrash,
   readSummary,
   timelinePosition,
   totalOf,
+  trashBucketsFor,
   withSummary,
 } from "@/lib/library";
 import { matchingImageIds } from "@/lib/search-index";
@@ -63,6 +66,8 @@ export type ImageDoc = {
   trashedAt: Date | null;
   /** The owner's timeline bucket this image belongs to (lib/library.ts); absent only before migration. */
   pageKey?: string;
+  /** While trashed: the trash bucket it is filed in (lib/library.ts TrashBucket). */
+  trashKey?: string;
   v: 1 | 2;
   dek: StoredWrappedDek;
   blobs: { original: StoredBlobRef; preview: StoredBlobRef; thumb: StoredBlobRef };
@@ -122,6 +127,20 @@ function positionOf(doc: ImageDoc, meta: SealedMeta = openMeta(doc)): Pos {
   return timelinePosition({ id: doc._id, takenAt: meta.exif?.DateTimeOriginal, createdAt: doc.createdAt });
 }
 
+/** Where a trashed image sits in the trash: when it was trashed, ids breaking ties. */
+function trashPositionOf(doc: Pick<ImageDoc, "_id" | "trashedAt">): Pos {
+  return [doc.trashedAt?.getTime() ?? 0, doc._id];
+}
+
+/** One trash bucket's images, most recently trashed first: a single equality query. */
+async function trashBucketImages({ ownerId, trashKey }: { ownerId: string; trashKey: string }): Promise<Listed[]> {
+  const docs = await (await images()).find({ trashKey, ownerId }, { projection: { blobs: 0 } }).toArray();
+  return docs
+    .filter((doc) => doc.trashedAt !== null)
+    .map((doc) => ({ doc, meta: openMeta(doc), pos: trashPositionOf(doc) }))
+    .sort((x, y) => comparePos(y.pos, x.pos));
+}
+
 /** One bucket's images in the requested state, newest first: a single equality query of at most BUCKET_CAPACITY records. */
 async function bucketImages({ ownerId, pageKey, trashed }: { ownerId: string; pageKey: string; trashed: boolean }): Promise<Listed[]> {
   const docs = await (await images()).find({ pageKey, ownerId }, { projection: { blobs: 0 } }).toArray();
@@ -135,10 +154,10 @@ async function bucketImages({ ownerId, pageKey, trashed }: { ownerId: string; pa
 }
 
 /**
- * A page of the timeline (or of the trash), newest first by date taken. Costs
- * one summary read plus one query per bucket the page spans, whatever the
- * library's size. A cursor that was tampered with or belongs to another
- * owner is a 400.
+ * A page of the timeline, newest first by date taken, or of the trash, most
+ * recently trashed first. Costs one summary read plus one query per bucket
+ * the page spans, whatever the library's or the trash's size. A cursor that
+ * was tampered with or belongs to another owner is a 400.
  */
 export async function listImages({
   ownerId,
@@ -155,12 +174,16 @@ export async function listImages({
   from?: string | null;
 }): Promise<GalleryPage> {
   const summary = await ensureLibrary({ ownerId });
-  const after = cursor ? await decodeCursor({ ownerId, cursor }) : from && /^\d{4}-(0[1-9]|1[0-2])$/.test(from) ? monthStart(from) : null;
-  const buckets = summary.buckets.filter((b) => (trashed ? b.t > 0 : b.n > 0) && (!after || comparePos(b.lo, after) < 0));
+  const month = !trashed && from && /^\d{4}-(0[1-9]|1[0-2])$/.test(from) ? monthStart(from) : null;
+  const after = cursor ? await decodeCursor({ ownerId, cursor }) : month;
+  const ranges: { k: string; lo: Pos }[] = trashed ? (summary.trash ?? []) : summary.buckets.filter((b) => b.n > 0);
+  const buckets = ranges.filter((b) => !after || comparePos(b.lo, after) < 0);
   const items: Listed[] = [];
   let nextCursor: string | null = null;
   for (let i = 0; i < buckets.length; i++) {
-    let listed = await bucketImages({ ownerId, pageKey: buckets[i].k, trashed });
+    let listed = trashed
+      ? await trashBucketImages({ ownerId, trashKey: buckets[i].k })
+      : await bucketImages({ ownerId, pageKey: buckets[i].k, trashed: false });
     if (after) listed = listed.filter((item) => comparePos(item.pos, after) < 0);
     const room = limit - items.length;
     items.push(...listed.slice(0, room));
@@ -183,8 +206,8 @@ export async function listMonths({ ownerId }: { ownerId: string }): Promise<{ mo
  */
 export async function ensureLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
   const existing = await readSummary({ ownerId });
-  if (existing) return existing;
-  return rebuildLibrary({ ownerId });
+  if (existing?.trash) return existing;
+  return rebuildLibrary({ ownerId, unlessCurrent: true });
 }
 
 /**
@@ -194,31 +217,46 @@ export async function ensureLibrary({ ownerId }: { ownerId: string }): Promise<S
  * crash between a record write and the summary write (FerretDB 1.x has no
  * transactions). Linear in the owner's images.
  */
-export async function rebuildLibrary({ ownerId }: { ownerId: string }): Promise<Summary> {
-  return withSummary(ownerId, async () => {
+export async function rebuildLibrary({
+  ownerId,
+  unlessCurrent = false,
+}: {
+  ownerId: string;
+  /** Keep a current summary another request built while this one waited for the lock. */
+  unlessCurrent?: boolean;
+}): Promise<Summary> {
+  return withSummary(ownerId, async (current) => {
+    if (unlessCurrent && current?.trash) return { summary: null, result: current };
     const coll = await images();
     const byKey = new Map<string, Member[]>();
     const all: Member[] = [];
+    const inTrash: (Member & { trashKey?: string })[] = [];
     let unplaced = 0;
     for await (const doc of coll.find({ ownerId }, { projection: { blobs: 0 } })) {
       const member: Member = { id: doc._id, pos: positionOf(doc), trashed: doc.trashedAt !== null };
       all.push(member);
+      if (member.trashed) inTrash.push({ id: doc._id, pos: trashPositionOf(doc), trashed: true, trashKey: doc.trashKey });
       if (!doc.pageKey) unplaced++;
       else byKey.set(doc.pageKey, [...(byKey.get(doc.pageKey) ?? []), member]);
     }
+    const rekey = async (cuts: { bucket: { k: string }; ids: string[] }[], field: "pageKey" | "trashKey") => {
+      for (const { bucket, ids } of cuts) {
+        await bulkWriteInBatches(
+          coll,
+          ids.map((_id) => ({ updateOne: { filter: { _id, ownerId }, update: { $set: { [field]: bucket.k } } } })),
+        );
+      }
+    };
+    const trash = trashBucketsFor(inTrash);
+    await rekey(trash.rekey, "trashKey");
     if (unplaced === 0) {
       const buckets = [...byKey].map(([k, members]) => describe(k, members.sort((x, y) => comparePos(y.pos, x.pos))));
-      const summary = { buckets: buckets.sort((x, y) => comparePos(y.hi, x.hi)) };
+      const summary: Summary = { buckets: buckets.sort((x, y) => comparePos(y.hi, x.hi)), trash: trash.trash };
       return { summary, result: summary };
     }
     const cut = bucketsFor(all);
-    for (const { bucket, ids } of cut) {
-      await coll.bulkWrite(
-        ids.map((_id) => ({ updateOne: { filter: { _id, ownerId }, update: { $set: { pageKey: bucket.k } } } })),
-        { ordered: false },
-      );
-    }
-    const summary = { buckets: cut.map((c) => c.bucket) };
+    await rekey(cut, "pageKey");
+    const summary: Summary = { buckets: cut.map((c) => c.bucket), trash: trash.trash };
     return { summary, result: summary };
   });
 }
@@ -368,9 +406,9 @@ export async function insertImage({ doc }: { doc: ImageDoc }): Promise<void> {
         trashed: d.trashedAt !== null,
       })),
     move: async (ids, pageKey) => {
-      await coll.bulkWrite(
+      await bulkWriteInBatches(
+        coll,
         ids.map((_id) => ({ updateOne: { filter: { _id, ownerId }, update: { $set: { pageKey } } } })),
-        { ordered: false },
       );
     },
   });
@@ -450,7 +488,13 @@ export async function deleteImagesForever({ ownerId, imageIds }: { ownerId: stri
       deleted++;
       bytes += doc.size;
       if (doc.pageKey) {
-        changes.push({ pageKey: doc.pageKey, live: doc.trashedAt ? 0 : -1, trashed: doc.trashedAt ? -1 : 0, month: monthOf(positionOf(doc)) });
+        changes.push({
+          pageKey: doc.pageKey,
+          live: doc.trashedAt ? 0 : -1,
+          trashed: doc.trashedAt ? -1 : 0,
+          month: monthOf(positionOf(doc)),
+          trashKey: doc.trashKey,
+        });
       }
       await deleteBlobs({ fileIds: blobIdsOf(doc) });
       await forgetDerivedData({ imageIds: [imageId] });
@@ -476,10 +520,10 @@ export async function deleteAllImagesOfOwner({ ownerId }: { ownerId: string }): 
  */
 export type Selection = { ids: string[] } | { all: true; except?: string[]; search?: string } | { batch: string };
 
-type Resolved = { id: string; pageKey?: string; month: string };
+type Resolved = { id: string; pageKey?: string; trashKey?: string; month: string };
 
-const RESOLVE_FIELDS = { _id: 1, ownerId: 1, pageKey: 1, trashedAt: 1, createdAt: 1, dek: 1, meta: 1 } as const;
-const resolved = (doc: ImageDoc): Resolved => ({ id: doc._id, pageKey: doc.pageKey, month: monthOf(positionOf(doc)) });
+const RESOLVE_FIELDS = { _id: 1, ownerId: 1, pageKey: 1, trashKey: 1, trashedAt: 1, createdAt: 1, dek: 1, meta: 1 } as const;
+const resolved = (doc: ImageDoc): Resolved => ({ id: doc._id, pageKey: doc.pageKey, trashKey: doc.trashKey, month: monthOf(positionOf(doc)) });
 
 /** Up to this many explicit ids are looked up one by one (each an indexed equality); more scan the owner's records once. */
 const POINT_LOOKUPS = 64;
@@ -536,9 +580,10 @@ async function resolveWithKeys({
 }
 
 /**
- * Up to `limit` of the owner's images in one state, newest buckets first, one
- * bucket query at a time: a step of a long operation costs O(limit), and the
- * images it changed drop out of the next step's walk through the live counts.
+ * Up to `limit` of the owner's images in one state, newest buckets first (the
+ * timeline's, or the trash's), one bucket query at a time: a step of a long
+ * operation costs O(limit), and the images it changed drop out of the next
+ * step's walk through the counts.
  */
 async function walkBuckets({
   ownerId,
@@ -554,9 +599,10 @@ async function walkBuckets({
   const summary = await ensureLibrary({ ownerId });
   const coll = await images();
   const out: Resolved[] = [];
-  for (const bucket of summary.buckets) {
-    if ((trashed ? bucket.t : bucket.n) <= 0) continue;
-    const docs = await coll.find({ pageKey: bucket.k, ownerId }, { projection: RESOLVE_FIELDS }).toArray();
+  const buckets: { k: string; n: number }[] = trashed ? (summary.trash ?? []) : summary.buckets;
+  for (const bucket of buckets) {
+    if (bucket.n <= 0) continue;
+    const docs = await coll.find(trashed ? { trashKey: bucket.k, ownerId } : { pageKey: bucket.k, ownerId }, { projection: RESOLVE_FIELDS }).toArray();
     for (const doc of docs) {
       if ((doc.trashedAt !== null) !== trashed || !keep(doc)) continue;
       out.push(resolved(doc));
@@ -593,29 +639,46 @@ async function oneStep({ ownerId, selection, trashed, limit }: StepInput & { tra
   return { found: more ? found.slice(0, limit) : found, more };
 }
 
-/** Moves images between the timeline and the trash, a batch at a time, then fixes the bucket counts once. */
+/**
+ * Moves images between the timeline and the trash, a batch at a time, and
+ * fixes the counts once. Trashing files them into trash buckets under the
+ * summary's lock, so the keys written and the counts kept always agree.
+ */
 async function setTrashed({ ownerId, selection, trashed, limit, batch }: StepInput & { trashed: boolean; batch?: string }): Promise<BulkStep> {
   const { found, more } = await oneStep({ ownerId, selection, trashed: !trashed, limit });
   const at = batch && BATCH.test(batch) ? new Date(Number(batch)) : new Date();
   if (found.length === 0) return { done: 0, more: false, batch: trashed ? String(at.getTime()) : undefined };
   const coll = await images();
-  const update = { $set: { trashedAt: trashed ? at : null } };
-  const changes: CountChange[] = [];
-  let moved = 0;
-  for (let i = 0; i < found.length; i += 500) {
-    const slice = found.slice(i, i + 500);
-    // Single-id updates are indexed equalities; a bulk of them is one round trip.
-    const res = await coll.bulkWrite(
-      slice.map((r) => ({
-        updateOne: { filter: { _id: r.id, ownerId, trashedAt: trashed ? null : { $ne: null } }, update },
+  const write = async (trashKeys: Map<string, string> | null) => {
+    // Single-id updates are indexed equalities, a few dozen per round trip.
+    const res = await bulkWriteInBatches(
+      coll,
+      found.map((r) => ({
+        updateOne: {
+          filter: { _id: r.id, ownerId, trashedAt: trashed ? null : { $ne: null } },
+          update: trashKeys ? { $set: { trashedAt: at, trashKey: trashKeys.get(r.id) } } : { $set: { trashedAt: null }, $unset: { trashKey: "" } },
+        },
       })),
-      { ordered: false },
     );
-    moved += res.modifiedCount;
-    for (const r of slice) if (r.pageKey) changes.push({ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1, month: r.month });
+    const changes: CountChange[] = found.flatMap((r) =>
+      r.pageKey ? [{ pageKey: r.pageKey, live: trashed ? -1 : 1, trashed: trashed ? 1 : -1, month: r.month, trashKey: r.trashKey }] : [],
+    );
+    return { changes, moved: res.modifiedCount };
+  };
+  if (!trashed) {
+    const { changes, moved } = await write(null);
+    await changeCounts({ ownerId, changes });
+    return { done: moved, more };
   }
-  await changeCounts({ ownerId, changes });
-  return { done: moved, more, batch: trashed ? String(at.getTime()) : undefined };
+  await ensureLibrary({ ownerId });
+  const moved = await withSummary(ownerId, async (current) => {
+    const summary: Summary = current ?? { buckets: [], trash: [] };
+    const keys = placeInTrash(summary, found.map((r) => ({ id: r.id, pos: [at.getTime(), r.id] as Pos })));
+    const result = await write(keys);
+    applyChanges(summary, result.changes);
+    return { summary, result: result.moved };
+  });
+  return { done: moved, more, batch: String(at.getTime()) };
 }
 
 export async function trashImages({ batch, ...input }: StepInput & { batch?: string }): Promise<BulkStep> {
@@ -682,17 +745,16 @@ export async function listLiveItems({ ownerId, imageIds }: { ownerId: string; im
 }
 
 /**
- * The owner's trashed image ids, from the buckets whose summary counts any
- * trash: O(buckets holding trash), not O(library). Albums and shares hide
- * these at read time, so trash and restore never touch memberships.
+ * The owner's trashed image ids, from the trash buckets: O(trash), not
+ * O(library). Albums and shares hide these at read time, so trash and
+ * restore never touch memberships.
  */
 export async function trashedImageIds({ ownerId }: { ownerId: string }): Promise<Set<string>> {
   const summary = await ensureLibrary({ ownerId });
   const coll = await images();
   const out = new Set<string>();
-  for (const bucket of summary.buckets) {
-    if (bucket.t <= 0) continue;
-    for (const doc of await coll.find({ pageKey: bucket.k, ownerId }, { projection: { _id: 1, trashedAt: 1 } }).toArray()) {
+  for (const bucket of summary.trash ?? []) {
+    for (const doc of await coll.find({ trashKey: bucket.k, ownerId }, { projection: { _id: 1, trashedAt: 1 } }).toArray()) {
       if (doc.trashedAt !== null) out.add(doc._id);
     }
   }

@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEq
 import type { AnyBulkWriteOperation, Binary, Db } from "mongodb";
 
 import { requireEnv } from "@/lib/config";
+import { bulkWriteInBatches } from "@/lib/db";
 import { encodeAad, toBuffer } from "@/lib/crypto";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 
@@ -266,7 +267,7 @@ export async function rotateKeys({
         });
       }
       // One round trip per batch; each update is still its own compare-and-set.
-      const result = await collection.bulkWrite(updates, { ordered: false });
+      const result = await bulkWriteInBatches(collection, updates);
       rewrapped += result.modifiedCount;
       after = batch[batch.length - 1]._id;
       await onProgress?.({ collection: name, rewrapped });

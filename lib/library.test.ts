@@ -24,6 +24,25 @@ async function walk(ownerId: string, { trashed = false, limit = 8 } = {}) {
   return { ids, pageSizes };
 }
 
+/** The read commands `fn` sends, seen through the app's own client rebuilt with command monitoring (only possible at creation). */
+async function readsDuring(fn: () => Promise<unknown>): Promise<Document[]> {
+  await closeDb();
+  const client = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
+  (globalThis as { __imageRepoMongo?: { client?: MongoClient } }).__imageRepoMongo!.client = client;
+  const seen: Document[] = [];
+  client.on("commandStarted", (e: CommandStartedEvent) => {
+    if (["find", "aggregate", "count", "distinct"].includes(e.commandName)) seen.push(e.command);
+  });
+  try {
+    await getDb();
+    seen.length = 0;
+    await fn();
+  } finally {
+    await closeDb();
+  }
+  return seen;
+}
+
 /** More images than one bucket holds, all taken the same day (so they share buckets). */
 async function library(count: number) {
   const ownerId = owner();
@@ -175,22 +194,10 @@ describe("timeline listing", () => {
 
   it("reads only by equality: a summary, then one bucket query per bucket touched, whatever the library's size", async () => {
     const { ownerId } = await library(BUCKET_CAPACITY + 4);
-    // The app's own client, rebuilt with command monitoring (it can only be switched on at creation).
-    await closeDb();
-    const client = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
-    (globalThis as { __imageRepoMongo?: { client?: MongoClient } }).__imageRepoMongo!.client = client;
-    const seen: Document[] = [];
-    client.on("commandStarted", (e: CommandStartedEvent) => {
-      if (["find", "aggregate", "count", "distinct"].includes(e.commandName)) seen.push(e.command);
-    });
-    try {
-      await getDb();
-      seen.length = 0;
+    const seen = await readsDuring(async () => {
       const first = await listImages({ ownerId, limit: 60 });
       await listImages({ ownerId, limit: 60, cursor: first.nextCursor });
-    } finally {
-      await closeDb();
-    }
+    });
     const onImages = seen.filter((c) => c.find === "images");
     // Page 1 is the newest bucket (4) and most of the full one; page 2 finishes that one.
     expect(onImages.length).toBe(3);
@@ -217,12 +224,59 @@ describe("timeline listing", () => {
     const summary = (await readSummary({ ownerId }))!;
     await db.collection("libraries").deleteOne({ _id: ownerId } as never);
     const { withSummary } = await import("@/lib/library");
-    await withSummary(ownerId, async () => ({ summary: { buckets: summary.buckets.map((b) => ({ ...b, n: b.n + 7, t: 0 })) }, result: null }));
+    await withSummary(ownerId, async () => ({
+      summary: { buckets: summary.buckets.map((b) => ({ ...b, n: b.n + 7, t: 0 })), trash: summary.trash!.map((b) => ({ ...b, n: b.n + 3 })) },
+      result: null,
+    }));
     expect(await countImages({ ownerId })).toBe(11);
+    expect(await countImages({ ownerId, trashed: true })).toBe(5);
     await rebuildLibrary({ ownerId });
     expect(await countImages({ ownerId })).toBe(4);
     expect(await countImages({ ownerId, trashed: true })).toBe(2);
   });
+
+  it("lists the trash most recently trashed first, from its own buckets: one query per trash page, however the trash is spread", async () => {
+    const { ownerId, ids } = await library(BUCKET_CAPACITY + 10);
+    // Trashed one at a time, every fifth photo across both timeline buckets, then ten at once.
+    const spread = ids.filter((_, i) => i % 5 === 0);
+    for (const id of spread) await trashImages({ ownerId, selection: { ids: [id] } });
+    const together = ids.filter((_, i) => i % 5 === 1).slice(0, 10);
+    await trashImages({ ownerId, selection: { ids: together } });
+
+    const expected = [...[...together].sort().reverse(), ...[...spread].reverse()];
+    expect((await walk(ownerId, { trashed: true, limit: 7 })).ids).toEqual(expected);
+    const summary = (await readSummary({ ownerId }))!;
+    expect(summary.trash!.map((b) => b.n)).toEqual([expected.length]);
+
+    const seen = await readsDuring(() => listImages({ ownerId, trashed: true, limit: 60 }));
+    const onImages = seen.filter((c) => c.find === "images");
+    expect(onImages).toHaveLength(1);
+    expect(Object.keys(onImages[0].filter).sort()).toEqual(["ownerId", "trashKey"]);
+
+    // Restore and trash again: restored photos leave their trash bucket, and Undo-sized steps refill the head.
+    await restoreImages({ ownerId, selection: { ids: spread } });
+    expect((await walk(ownerId, { trashed: true })).ids).toEqual([...together].sort().reverse());
+    expect(await countImages({ ownerId, trashed: true })).toBe(together.length);
+    const again = await trashImages({ ownerId, selection: { all: true }, limit: BUCKET_CAPACITY });
+    expect(again.done).toBe(BUCKET_CAPACITY);
+    expect(await countImages({ ownerId, trashed: true })).toBe(together.length + BUCKET_CAPACITY);
+    const buckets = (await readSummary({ ownerId }))!.trash!;
+    expect(buckets.every((b) => b.n <= BUCKET_CAPACITY)).toBe(true);
+    expect(buckets.reduce((sum, b) => sum + b.n, 0)).toBe(together.length + BUCKET_CAPACITY);
+    const all = await walk(ownerId, { trashed: true, limit: 25 });
+    expect(all.ids).toHaveLength(together.length + BUCKET_CAPACITY);
+    expect(all.ids.slice(-together.length)).toEqual([...together].sort().reverse());
+
+    // A library whose trashed records predate trash buckets gets them on first use.
+    const db = await getDb();
+    await db.collection<ImageDoc>("images").updateMany({ ownerId }, { $unset: { trashKey: "" } });
+    const legacy = (await readSummary({ ownerId }))!;
+    await db.collection("libraries").updateOne({ _id: ownerId } as never, { $set: { updatedAt: new Date() } });
+    const { withSummary } = await import("@/lib/library");
+    await withSummary(ownerId, async () => ({ summary: { buckets: legacy.buckets }, result: null }));
+    expect(new Set((await walk(ownerId, { trashed: true })).ids)).toEqual(new Set(all.ids));
+    expect(await db.collection<ImageDoc>("images").countDocuments({ ownerId, trashKey: { $exists: false }, trashedAt: { $ne: null } })).toBe(0);
+  }, 300_000);
 
   it("keeps the days of the library sealed: the summary in the database shows no date", async () => {
     const ownerId = owner();

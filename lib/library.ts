@@ -30,12 +30,23 @@ export const BUCKET_CAPACITY = 64;
 export type Pos = [number, string];
 /** One bucket: key, newest and oldest position, live and trashed counts, live count per month ("YYYY-MM"). */
 export type Bucket = { k: string; hi: Pos; lo: Pos; n: number; t: number; m: Record<string, number> };
-export type Summary = { buckets: Bucket[] };
+/**
+ * One trash bucket: images in the trash, ordered by [time trashed in ms, id]
+ * (the trash page's order, newest first). Trashing always adds the newest
+ * positions, so new trash only ever fills the head bucket or opens a new one:
+ * no splits. Each trashed record holds its bucket's key in `trashKey`, so a
+ * trash page is one equality query per bucket it spans, like the timeline's,
+ * however the trash is spread over the library.
+ */
+export type TrashBucket = { k: string; hi: Pos; lo: Pos; n: number };
+/** `trash` is absent only in summaries written before trash buckets; ensureLibrary rebuilds those once. */
+export type Summary = { buckets: Bucket[]; trash?: TrashBucket[] };
 
 type LibraryDoc = { _id: string; nonce: Buffer; sealed: Buffer; updatedAt: Date };
 
 export type Member = { id: string; pos: Pos; trashed: boolean };
-export type CountChange = { pageKey: string; live: number; trashed: number; month: string };
+/** `trashKey`: the trash bucket an image leaves (restore, delete forever) when `trashed` is -1. */
+export type CountChange = { pageKey: string; live: number; trashed: number; month: string; trashKey?: string };
 
 /** The month a position falls in, for the date scrubber. */
 export function monthOf(pos: Pos): string {
@@ -143,7 +154,7 @@ export async function addToLibrary({
   move: (ids: string[], pageKey: string) => Promise<void>;
 }): Promise<void> {
   await withSummary(ownerId, async (current) => {
-    const summary = current ?? { buckets: [] };
+    const summary = current ?? { buckets: [], trash: [] };
     const bucket = placeIn(summary, pos);
     await insert(bucket.k);
     if (trashed) bucket.t++;
@@ -167,25 +178,82 @@ export async function addToLibrary({
   });
 }
 
-/** Applies count changes (trash, restore, delete) after the records changed. */
+/** Applies count changes (trash, restore, delete) to a summary in place; unknown buckets are left to the sweeper's rebuild. */
+export function applyChanges(summary: Summary, changes: CountChange[]): void {
+  const byKey = new Map(summary.buckets.map((b) => [b.k, b]));
+  const trashByKey = new Map((summary.trash ?? []).map((b) => [b.k, b]));
+  for (const c of changes) {
+    const trashBucket = c.trashKey && c.trashed < 0 ? trashByKey.get(c.trashKey) : undefined;
+    if (trashBucket) trashBucket.n = Math.max(0, trashBucket.n - 1);
+    const b = byKey.get(c.pageKey);
+    if (!b) continue;
+    b.n = Math.max(0, b.n + c.live);
+    b.t = Math.max(0, b.t + c.trashed);
+    const inMonth = Math.max(0, (b.m[c.month] ?? 0) + c.live);
+    if (inMonth > 0) b.m[c.month] = inMonth;
+    else delete b.m[c.month];
+  }
+  // Empty buckets go: the summary stays as small as the library.
+  summary.buckets = summary.buckets.filter((b) => b.n + b.t > 0);
+  if (summary.trash) summary.trash = summary.trash.filter((b) => b.n > 0);
+}
+
+/** Applies count changes (restore, delete) after the records changed. */
 export async function changeCounts({ ownerId, changes }: { ownerId: string; changes: CountChange[] }): Promise<void> {
   if (changes.length === 0) return;
   await withSummary(ownerId, async (summary) => {
     if (!summary) return { summary: null, result: undefined };
-    const byKey = new Map(summary.buckets.map((b) => [b.k, b]));
-    for (const c of changes) {
-      const b = byKey.get(c.pageKey);
-      if (!b) continue; // the sweeper's rebuild puts unknown buckets back
-      b.n = Math.max(0, b.n + c.live);
-      b.t = Math.max(0, b.t + c.trashed);
-      const inMonth = Math.max(0, (b.m[c.month] ?? 0) + c.live);
-      if (inMonth > 0) b.m[c.month] = inMonth;
-      else delete b.m[c.month];
-    }
-    // Empty buckets go: the summary stays as small as the library.
-    summary.buckets = summary.buckets.filter((b) => b.n + b.t > 0);
+    applyChanges(summary, changes);
     return { summary, result: undefined };
   });
+}
+
+/**
+ * Files images into the trash (the summary changes in place), oldest first so
+ * the head bucket fills in order, and answers each image's trash bucket key.
+ * Positions are [time trashed, id], newer than all trash so far.
+ */
+export function placeInTrash(summary: Summary, members: { id: string; pos: Pos }[]): Map<string, string> {
+  const trash = (summary.trash ??= []);
+  const keys = new Map<string, string>();
+  for (const m of [...members].sort((x, y) => comparePos(x.pos, y.pos))) {
+    let head = trash[0];
+    if (!head || head.n >= BUCKET_CAPACITY) {
+      head = { k: newKey(), hi: m.pos, lo: m.pos, n: 0 };
+      trash.unshift(head);
+    }
+    if (comparePos(m.pos, head.hi) > 0) head.hi = m.pos;
+    if (comparePos(m.pos, head.lo) < 0) head.lo = m.pos;
+    head.n++;
+    keys.set(m.id, head.k);
+  }
+  return keys;
+}
+
+/** Trash buckets from trashed members: kept as keyed when every one has a key, else cut afresh (`rekey` lists what moves). */
+export function trashBucketsFor(members: (Member & { trashKey?: string })[]): { trash: TrashBucket[]; rekey: { bucket: TrashBucket; ids: string[] }[] } {
+  const describeTrash = (k: string, list: Member[]): TrashBucket => {
+    const sorted = [...list].sort((x, y) => comparePos(y.pos, x.pos));
+    return { k, hi: sorted[0].pos, lo: sorted[sorted.length - 1].pos, n: sorted.length };
+  };
+  if (members.every((m) => m.trashKey)) {
+    const byKey = new Map<string, Member[]>();
+    for (const m of members) byKey.set(m.trashKey!, [...(byKey.get(m.trashKey!) ?? []), m]);
+    const trash = [...byKey].map(([k, list]) => describeTrash(k, list)).sort((x, y) => comparePos(y.hi, x.hi));
+    return { trash, rekey: [] };
+  }
+  const sorted = [...members].sort((x, y) => comparePos(y.pos, x.pos));
+  const rekey: { bucket: TrashBucket; ids: string[] }[] = [];
+  for (let i = 0; i < sorted.length; i += BUCKET_CAPACITY) {
+    const slice = sorted.slice(i, i + BUCKET_CAPACITY);
+    rekey.push({ bucket: describeTrash(newKey(), slice), ids: slice.map((m) => m.id) });
+  }
+  return { trash: rekey.map((r) => r.bucket), rekey };
+}
+
+/** Trashed total from the trash buckets. */
+export function trashTotalOf(summary: Summary | null): number {
+  return (summary?.trash ?? []).reduce((sum, b) => sum + b.n, 0);
 }
 
 export async function deleteLibrary({ ownerId }: { ownerId: string }): Promise<void> {
@@ -207,7 +275,8 @@ export function monthStart(month: string): Pos {
 
 /** Live or trashed total from the summary: O(buckets), never a count over records. */
 export function totalOf(summary: Summary | null, trashed: boolean): number {
-  return (summary?.buckets ?? []).reduce((sum, b) => sum + (trashed ? b.t : b.n), 0);
+  if (trashed) return trashTotalOf(summary);
+  return (summary?.buckets ?? []).reduce((sum, b) => sum + b.n, 0);
 }
 
 /**

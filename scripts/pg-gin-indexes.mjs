@@ -20,6 +20,7 @@ export const GIN_INDEXES = [
   { collection: "images", field: "ownerId" },
   { collection: "images", field: "_id" },
   { collection: "images", field: "pageKey" },
+  { collection: "images", field: "trashKey" },
   // Uploads in progress, per owner and by id.
   { collection: "uploads", field: "ownerId" },
   { collection: "uploads", field: "_id" },
