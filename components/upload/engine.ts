@@ -5,30 +5,21 @@
 // React reads the engine through useSyncExternalStore (use-uploads.ts).
 
 import { BEGIN_HEAD_BYTES } from "@/lib/schemas";
+import { abortError, isAbortError } from "@/components/upload/abort";
 import {
-  CONCURRENCY,
-  EMPTY_FILE_MESSAGE,
-  NETWORK_ERROR_MESSAGE,
-  PART_CONCURRENCY,
-  PART_RETRIES,
-  PartError,
-  type UploadStatus,
-  abortError,
-  backoffDelay,
-  batchMessage,
-  createPool,
-  isAbortError,
-  isRetryablePartError,
-  isUnavailablePartError,
   MAX_RETRY_DELAY_MS,
+  PartError,
   STORAGE_RETRYING_MESSAGE,
   UNAVAILABLE_RETRIES,
+  isRetryablePartError,
+  isUnavailablePartError,
   partFailureMessage,
   partRanges,
   partRetryDelay,
-  tooLargeMessage,
-  withRetry,
-} from "@/components/upload/queue";
+} from "@/components/upload/parts";
+import { EMPTY_FILE_MESSAGE, NETWORK_ERROR_MESSAGE, type UploadStatus, batchMessage, tooLargeMessage } from "@/components/upload/progress";
+import { CONCURRENCY, PART_CONCURRENCY, createPool } from "@/components/upload/queue";
+import { PART_RETRIES, backoffDelay, withRetry } from "@/components/upload/retry";
 import {
   EXTRACT_FAILED_MESSAGE,
   MAX_ZIP_BYTES,
@@ -43,7 +34,7 @@ import {
 } from "@/components/upload/zip-import";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 
-export type { UploadStatus } from "@/components/upload/queue";
+export type { UploadStatus } from "@/components/upload/progress";
 
 export type UploadRow = {
   id: string;

@@ -4,8 +4,9 @@ import { useEffect, useId, useRef, useState } from "react";
 
 import { formatBytes, plural } from "@/components/format";
 import { ChevronIcon, Spinner, UploadIcon } from "@/components/icons";
-import { rowPercent, statusText } from "@/components/upload/queue";
-import { type UploadRow, type Uploads, type ZipNotice, filesFromDrop } from "@/components/upload/use-uploads";
+import { filesFromDrop } from "@/components/upload/dropped-files";
+import { rowPercent, statusText } from "@/components/upload/progress";
+import type { UploadRow, Uploads, ZipNotice } from "@/components/upload/use-uploads";
 
 /**
  * The upload button, the page-wide drop target and the upload queue. Files go
