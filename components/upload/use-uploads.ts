@@ -2,11 +2,12 @@
 
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
-import { type EngineOptions, UploadEngine, type UploadRow, type UploadsSnapshot, type ZipNotice } from "@/components/upload/engine";
+import { type EngineOptions, UploadEngine } from "@/components/upload/engine";
 import { type QueueSummary, summarize } from "@/components/upload/progress";
+import type { UploadRow, UploadsSnapshot, ZipNotice } from "@/components/upload/upload-store";
 import { xhrTransport } from "@/components/upload/xhr-transport";
 
-export type { UploadRow, ZipNotice } from "@/components/upload/engine";
+export type { UploadRow, ZipNotice } from "@/components/upload/upload-store";
 
 const SERVER_SNAPSHOT: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
 const getServerSnapshot = () => SERVER_SNAPSHOT;
