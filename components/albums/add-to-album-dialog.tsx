@@ -5,7 +5,7 @@ import { useEffect, useId, useState } from "react";
 import { addToAlbumAction, createAlbumAction } from "@/app/(gallery)/albums/actions";
 import { FormDialog, inputClass, primaryButton, secondaryButton } from "@/components/form-dialog";
 import { plural } from "@/components/format";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { errorMessage, runAction } from "@/components/run-action";
 import type { SelectionWire } from "@/lib/selection-wire";
 

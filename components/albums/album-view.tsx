@@ -13,7 +13,7 @@ import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/
 import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { type Selection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { errorMessage, runAction } from "@/components/run-action";

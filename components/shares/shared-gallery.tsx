@@ -6,7 +6,7 @@ import { ChevronIcon, CloseIcon, DownloadIcon } from "@/components/icons";
 import { plural } from "@/components/format";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { useModalDialog } from "@/components/use-modal-dialog";
 import type { GalleryItem } from "@/lib/gallery-types";
 import { type SharedItem, type SharedPage, sharedUrl } from "@/lib/share-types";

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import type { ImageDetails } from "@/lib/gallery-types";
 
 const DETAILS_DELAY_MS = 120;
