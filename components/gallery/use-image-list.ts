@@ -17,9 +17,10 @@ import { comparePos, positionOf } from "@/components/gallery/timeline-position";
 import type { GalleryItem, GalleryPage } from "@/lib/gallery-types";
 
 /**
- * The one image-list hook: the timeline, the trash (and later albums and
- * search results) page through GET /api/images with it. It holds the loaded
- * runs (image-runs.ts), this session's uploads and removals, and the total.
+ * The library's list hook: the timeline and the trash page through GET
+ * /api/images with it. It holds the loaded runs (image-runs.ts), this
+ * session's uploads and removals, and the total. Albums and share links keep
+ * their own order and page with usePagedList.
  */
 export type ImageListOptions = {
   /** The first page, rendered by the server (newest first). */
