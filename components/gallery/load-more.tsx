@@ -1,3 +1,5 @@
+"use client";
+
 /**
  * "Load more" under a grid that pages on request (the trash, an album, a
  * share link), and why the last page failed to load.

@@ -1,3 +1,5 @@
+"use client";
+
 // Moving images to the trash from the timeline, search results and the
 // duplicates page: the confirmation and the bulk steps.
 

@@ -1,3 +1,5 @@
+"use client";
+
 import { Field, inputClass } from "@/components/form-controls";
 import type { ExpiryChoice } from "@/lib/share-types";
 

@@ -1,3 +1,5 @@
+"use client";
+
 import { formatBytes } from "@/components/format";
 import { ProgressBar } from "@/components/upload/progress-bar";
 import { rowPercent, statusText } from "@/components/upload/progress";

@@ -1,3 +1,5 @@
+"use client";
+
 import { formatBytes, formatDate, formatDimensions, formatExposure, formatTakenAt } from "@/components/format";
 import { PinIcon, Spinner } from "@/components/icons";
 import { Characteristics } from "@/components/viewer/characteristics";

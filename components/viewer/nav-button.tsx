@@ -1,3 +1,5 @@
+"use client";
+
 /**
  * Previous or Next beside the image. aria-disabled rather than disabled: a
  * disabled button drops focus, which would leave the arrow keys with nowhere
