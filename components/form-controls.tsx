@@ -9,6 +9,52 @@ export type FormState =
   | { status: "success"; message?: string }
   | { status: "error"; message: string; fieldErrors?: Record<string, string[]>; values?: Record<string, string> };
 
+export const inputClass =
+  "rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500";
+export const primaryButton =
+  "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-sky-800 disabled:opacity-60";
+export const secondaryButton =
+  "rounded-md border border-zinc-300 px-4 py-2 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-800";
+
+/**
+ * A visible label above its control, with an optional hint and errors below
+ * it. `children` draws the control with the id and aria-describedby that tie
+ * them together, so the label is the control's accessible name.
+ */
+export function Field({
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  label: React.ReactNode;
+  hint?: string;
+  errors?: string[];
+  children: (control: { id: string; "aria-describedby": string | undefined }) => React.ReactNode;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      {children({ id, "aria-describedby": described || undefined })}
+      {hint ? (
+        <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
+          {hint}
+        </p>
+      ) : null}
+      {errors?.length ? (
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A text or password input of a server-action form (its value travels by `name`). */
 export function TextField({
   label,
   name,
@@ -32,37 +78,23 @@ export function TextField({
   maxLength?: number;
   hint?: string;
 }) {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium">
-        {label}
-      </label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        autoComplete={autoComplete}
-        defaultValue={defaultValue}
-        required={required}
-        minLength={minLength}
-        maxLength={maxLength}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={described || undefined}
-        className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500"
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
-          {hint}
-        </p>
-      ) : null}
-      {errors?.length ? (
-        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
-          {errors.join(" ")}
-        </p>
-      ) : null}
-    </div>
+    <Field label={label} hint={hint} errors={errors}>
+      {(control) => (
+        <input
+          {...control}
+          name={name}
+          type={type}
+          autoComplete={autoComplete}
+          defaultValue={defaultValue}
+          required={required}
+          minLength={minLength}
+          maxLength={maxLength}
+          aria-invalid={errors?.length ? true : undefined}
+          className={inputClass}
+        />
+      )}
+    </Field>
   );
 }
 

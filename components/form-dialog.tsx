@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 
+import { primaryButton, secondaryButton } from "@/components/form-controls";
 import { useModalDialog } from "@/components/use-modal-dialog";
 
 /**
@@ -25,9 +26,43 @@ export function FormDialog({ title, children, onClose }: { title: string; childr
   );
 }
 
-export const inputClass =
-  "rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500";
-export const primaryButton =
-  "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-sky-800 disabled:opacity-60";
-export const secondaryButton =
-  "rounded-md border border-zinc-300 px-4 py-2 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-800";
+/**
+ * The end of a dialog's form: what the last attempt said (announced, red for
+ * a failure), then the button that closes the dialog beside the main one:
+ * `children`, or else a submit button named `submit`, disabled while `busy`.
+ */
+export function DialogActions({
+  message,
+  tone = "error",
+  closeLabel = "Cancel",
+  onClose,
+  submit,
+  busy = false,
+  children,
+}: {
+  message: string;
+  tone?: "error" | "info";
+  closeLabel?: string;
+  onClose: () => void;
+  submit?: string;
+  busy?: boolean;
+  children?: React.ReactNode;
+}) {
+  return (
+    <>
+      <p role="status" aria-live="polite" className={`min-h-5 text-sm ${tone === "error" ? "text-red-700 dark:text-red-400" : "text-zinc-700 dark:text-zinc-300"}`}>
+        {message}
+      </p>
+      <div className="flex justify-end gap-3">
+        <button type="button" onClick={onClose} className={secondaryButton}>
+          {closeLabel}
+        </button>
+        {children ?? (
+          <button type="submit" disabled={busy} className={primaryButton}>
+            {submit}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}

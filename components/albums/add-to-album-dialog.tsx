@@ -1,11 +1,12 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { addToAlbumAction, createAlbumAction } from "@/app/(gallery)/albums/actions";
-import { FormDialog, inputClass, primaryButton, secondaryButton } from "@/components/form-dialog";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
+import { Field, inputClass } from "@/components/form-controls";
+import { DialogActions, FormDialog } from "@/components/form-dialog";
 import { plural } from "@/components/format";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
 import { errorMessage, runAction } from "@/components/run-action";
 import type { SelectionWire } from "@/lib/selection-wire";
 
@@ -30,7 +31,6 @@ export function AddToAlbumDialog({
   const [title, setTitle] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
-  const titleId = useId();
 
   useEffect(() => {
     const controller = new AbortController();
@@ -86,24 +86,11 @@ export function AddToAlbumDialog({
           </label>
         </fieldset>
         {choice === NEW ? (
-          <div className="flex flex-col gap-1">
-            <label htmlFor={titleId} className="text-sm font-medium">
-              Album title
-            </label>
-            <input id={titleId} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} className={inputClass} />
-          </div>
+          <Field label="Album title">
+            {(control) => <input {...control} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} className={inputClass} />}
+          </Field>
         ) : null}
-        <p role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
-          {message}
-        </p>
-        <div className="flex justify-end gap-3">
-          <button type="button" onClick={onClose} className={secondaryButton}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy} className={primaryButton}>
-            {busy ? "Adding…" : "Add to album"}
-          </button>
-        </div>
+        <DialogActions message={message} onClose={onClose} submit={busy ? "Adding…" : "Add to album"} busy={busy} />
       </form>
     </FormDialog>
   );

@@ -4,21 +4,24 @@ import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 
-import { createZipDownloadAction, trashImagesAction } from "@/app/(gallery)/actions";
+import { trashImagesAction } from "@/app/(gallery)/actions";
 import { deleteAlbumAction, removeFromAlbumAction } from "@/app/(gallery)/albums/actions";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
-import { DownloadIcon } from "@/components/icons";
+import { startDownload } from "@/components/gallery/download-selection";
+import { EmptyMessage } from "@/components/gallery/empty-message";
 import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/gallery-context";
+import { LoadMore } from "@/components/gallery/load-more";
 import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid";
-import { SelectionBar } from "@/components/gallery/selection-bar";
+import { SelectionBar, downloadSelected, shareSelected } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
-import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { type Page, usePagedList } from "@/components/gallery/use-paged-list";
+import { type Selection, gridSelection, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { errorMessage, runAction } from "@/components/run-action";
 import { RenameAlbumDialog } from "@/components/albums/rename-album-dialog";
-import { RemoveIcon, ShareIcon } from "@/components/share-icons";
+import { RemoveIcon } from "@/components/share-icons";
 import { ShareDialog } from "@/components/shares/share-dialog";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
@@ -35,41 +38,22 @@ type Pending = { kind: "rename" } | { kind: "delete-album" } | { kind: "trash"; 
  */
 export function AlbumView({ albumId, title, description, initial }: { albumId: string; title: string; description: string; initial: GalleryPage }) {
   const router = useRouter();
-  const [items, setItems] = useState(initial.items);
-  const [total, setTotal] = useState(initial.total);
-  const [cursor, setCursor] = useState(initial.nextCursor);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const fetchPage = useCallback(
+    async (after: string): Promise<Page<GalleryItem, string>> => {
+      const res = await fetch(`/api/albums/${albumId}/images?cursor=${encodeURIComponent(after)}`, { cache: "no-store" });
+      if (!res.ok) throw new Error(await readApiError(res));
+      const page = (await res.json()) as GalleryPage;
+      return { items: page.items, next: page.nextCursor, total: page.total };
+    },
+    [albumId],
+  );
+  const list = usePagedList({ initial: { items: initial.items, next: initial.nextCursor, total: initial.total }, fetchPage });
+  const { items, total, next: cursor, loading, error, loadMore } = list;
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const [pending, setPending] = useState<Pending | null>(null);
   const selection = useSelection({ items, total });
   const grid = useRef<PhotoGridHandle>(null);
-
-  const fetchPage = useCallback(
-    async (after: string): Promise<GalleryPage> => {
-      const res = await fetch(`/api/albums/${albumId}/images?cursor=${encodeURIComponent(after)}`, { cache: "no-store" });
-      if (!res.ok) throw new Error(await readApiError(res));
-      return (await res.json()) as GalleryPage;
-    },
-    [albumId],
-  );
-
-  const loadMore = useCallback(async () => {
-    if (!cursor || loading) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await fetchPage(cursor);
-      setItems((prev) => [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))]);
-      setCursor(page.nextCursor);
-      setTotal(page.total);
-    } catch (err) {
-      setError(networkErrorMessage(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [cursor, loading, fetchPage]);
 
   /** The selection as explicit ids of this album: "Select all" loads the remaining pages first. */
   const explicitIds = async (chosen: Selection): Promise<string[]> => {
@@ -79,19 +63,13 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
     while (next) {
       const page = await fetchPage(next);
       all = [...all, ...page.items];
-      next = page.nextCursor;
+      next = page.next;
     }
     const except = new Set(chosen.except ?? []);
     return all.map((i) => i.id).filter((id) => !except.has(id));
   };
 
   const sections = useMemo<MonthSection[]>(() => [{ month: "album", items, complete: !cursor, count: items.length }], [items, cursor]);
-
-  const drop = (ids: string[]) => {
-    const gone = new Set(ids);
-    setItems((prev) => prev.filter((i) => !gone.has(i.id)));
-    setTotal((t) => Math.max(0, t - ids.length));
-  };
 
   const removeSelected = async () => {
     const chosen = selection.selection;
@@ -102,13 +80,8 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
       setMessage(errorMessage(result));
       return;
     }
-    if ("ids" in chosen) drop(chosen.ids);
-    else {
-      const kept = new Set(chosen.except ?? []);
-      setItems((prev) => prev.filter((i) => kept.has(i.id)));
-      setTotal(kept.size);
-      setCursor(null);
-    }
+    if ("ids" in chosen) list.remove(chosen.ids);
+    else list.keepOnly(new Set(chosen.except ?? []));
     selection.clear();
     const text = `Removed ${plural(result.data?.removed ?? 0, "image")} from the album.`;
     setMessage(text);
@@ -120,17 +93,7 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
     setBusy(true);
     try {
       const ids = await explicitIds(chosen);
-      if (ids.length === 1) {
-        window.location.assign(imageUrl(ids[0], "original", { download: true }));
-        setMessage("Your download has started.");
-        return;
-      }
-      setMessage(`Preparing a zip of ${plural(ids.length, "image")}…`);
-      const result = await runAction(createZipDownloadAction, { selection: packSelection({ ids }) });
-      if (result.status === "success" && result.data) {
-        window.location.assign(result.data.url);
-        setMessage(`Your zip of ${plural(result.data.count, "image")} is downloading.`);
-      } else setMessage(errorMessage(result));
+      await startDownload({ single: ids.length === 1 ? ids[0] : null, count: ids.length, wire: packSelection({ ids }), say: setMessage });
     } catch (err) {
       setMessage(networkErrorMessage(err));
     } finally {
@@ -139,7 +102,7 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
   };
 
   const [shareIds, setShareIds] = useState<string[] | null>(null);
-  const shareSelected = async () => {
+  const shareChosen = async () => {
     try {
       setShareIds(await explicitIds(selection.selection));
       setPending({ kind: "share", scope: "selection" });
@@ -185,14 +148,11 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
       </div>
       {total > 0 ? (
         <SelectionBar
-          count={selection.count}
-          total={total}
+          selection={selection}
           busy={busy}
-          onSelectAll={selection.selectAll}
-          onClear={selection.clear}
           actions={[
-            { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
-            { label: "Share", icon: <ShareIcon className="size-4" />, onClick: () => void shareSelected() },
+            downloadSelected(() => void download()),
+            shareSelected(() => void shareChosen()),
             { label: "Remove from album", tone: "danger", icon: <RemoveIcon className="size-4" />, onClick: () => void removeSelected() },
           ]}
         />
@@ -201,41 +161,21 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
         {message}
       </p>
       {items.length === 0 ? (
-        <div className="mt-10 flex flex-col items-center gap-2 text-center">
-          <h2 className="text-xl font-medium">This album is empty</h2>
-          <p className="text-zinc-600 dark:text-zinc-400">Select photos on the Photos page and choose “Add to album”.</p>
-        </div>
+        <EmptyMessage title="This album is empty">Select photos on the Photos page and choose “Add to album”.</EmptyMessage>
       ) : (
         <PhotoGrid
           ref={grid}
           sections={sections}
           grouped={false}
           label={`Images in ${title}`}
-          isSelected={selection.isSelected}
-          selectionMode={selection.count > 0}
+          {...gridSelection(selection)}
           hrefFor={hrefFor}
           src={src}
           onOpen={open}
-          onToggle={selection.toggle}
-          onExtend={selection.extendTo}
           onNeedMonth={() => void loadMore()}
         />
       )}
-      {cursor ? (
-        <button
-          type="button"
-          onClick={() => void loadMore()}
-          disabled={loading}
-          className="self-center rounded-md border border-zinc-300 bg-white px-4 py-2 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        >
-          {loading ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
-      {error ? (
-        <p role="alert" className="self-center text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
+      <LoadMore hasMore={list.hasMore} loading={loading} error={error} onLoadMore={() => void loadMore()} />
       <div className="h-20 sm:h-4" aria-hidden="true" />
 
       {pending?.kind === "share" ? (
@@ -277,7 +217,7 @@ export function AlbumView({ albumId, title, description, initial }: { albumId: s
               setBusy(false);
               setPending(null);
               if (result.status === "success") {
-                drop([item.id]);
+                list.remove([item.id]);
                 router.back();
                 toast("Moved 1 image to the trash.");
               } else setMessage(errorMessage(result));

@@ -1,16 +1,15 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useState } from "react";
 
 import { createAlbumAction } from "@/app/(gallery)/albums/actions";
-import { inputClass, primaryButton } from "@/components/form-dialog";
+import { Field, inputClass, primaryButton } from "@/components/form-controls";
 import { errorMessage, runAction } from "@/components/run-action";
 
 /** "New album": a title, then the album's page (photos are added from the timeline's selection). */
 export function NewAlbumForm() {
   const router = useRouter();
-  const id = useId();
   const [title, setTitle] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
@@ -27,12 +26,9 @@ export function NewAlbumForm() {
         });
       }}
     >
-      <div className="flex flex-col gap-1">
-        <label htmlFor={id} className="text-sm font-medium">
-          New album
-        </label>
-        <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} placeholder="Title" className={inputClass} />
-      </div>
+      <Field label="New album">
+        {(control) => <input {...control} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} placeholder="Title" className={inputClass} />}
+      </Field>
       <button type="submit" disabled={busy} className={primaryButton}>
         Create album
       </button>

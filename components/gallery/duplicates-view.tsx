@@ -4,10 +4,10 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 
-import { setSkipDuplicatesAction, trashImagesAction } from "@/app/(gallery)/actions";
+import { setSkipDuplicatesAction } from "@/app/(gallery)/actions";
 import { formatBytes, plural } from "@/components/format";
 import { runAction } from "@/components/run-action";
-import { runInSteps } from "@/components/gallery/run-in-steps";
+import { trashInSteps } from "@/components/gallery/move-to-trash";
 import { type GalleryItem, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
 
@@ -29,12 +29,7 @@ export function DuplicatesView({ groups, skipDuplicates }: { groups: Group[]; sk
   const moveToTrash = async () => {
     if (toTrash.length === 0) return;
     setBusy(true);
-    const wire = packSelection({ ids: toTrash });
-    const result = await runInSteps({
-      total: toTrash.length,
-      step: (batch) => runAction(trashImagesAction, { selection: wire, batch }),
-      progress: (done, all) => `Moving ${done} of ${all} to the trash…`,
-    });
+    const result = await trashInSteps(packSelection({ ids: toTrash }), toTrash.length);
     setBusy(false);
     const text = result.status === "success" ? `Moved ${plural(result.done, "duplicate")} to the trash.` : result.message;
     setMessage(text);

@@ -47,3 +47,13 @@ export async function runInSteps({
     if (toastId !== undefined) toast.dismiss(toastId);
   }
 }
+
+/**
+ * Says why a run failed, in the page's live region and a toast. Part of a long
+ * selection may be done already: then `refresh` reloads the view to show the truth.
+ */
+export function reportStepsFailure(result: Extract<StepsResult, { status: "error" }>, say: (text: string) => void, refresh: () => void) {
+  say(result.message);
+  toast.error(result.message);
+  if (result.done > 0) refresh();
+}

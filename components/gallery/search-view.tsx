@@ -4,18 +4,17 @@ import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 import { toast } from "sonner";
 
-import { createZipDownloadAction, trashImagesAction } from "@/app/(gallery)/actions";
-import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
-import { DownloadIcon, TrashIcon } from "@/components/icons";
-import { errorMessage, runAction } from "@/components/run-action";
+import { startDownload } from "@/components/gallery/download-selection";
+import { EmptyMessage } from "@/components/gallery/empty-message";
 import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/gallery-context";
+import { MoveToTrashDialog, trashInSteps } from "@/components/gallery/move-to-trash";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
-import { runInSteps } from "@/components/gallery/run-in-steps";
-import { SelectionBar } from "@/components/gallery/selection-bar";
+import { reportStepsFailure } from "@/components/gallery/run-in-steps";
+import { SelectionBar, deleteSelected, downloadSelected } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
 import { useAnalysisStatus } from "@/components/gallery/use-analysis-status";
-import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { type Selection, gridSelection, loadedIdsOf, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
@@ -42,23 +41,10 @@ export function SearchView({ q, initial, retentionDays }: { q: string; initial: 
   // "All" is all results of this query, never the whole library.
   const chosen = useCallback((s: Selection) => packSelection("all" in s ? { ...s, search: q } : s), [q]);
 
-  const download = async () => {
+  const download = () => {
     const current = selection.selection;
-    if ("ids" in current && current.ids.length === 1) {
-      window.location.assign(imageUrl(current.ids[0], "original", { download: true }));
-      setAnnouncement("Your download has started.");
-      return;
-    }
-    setBusy(true);
-    setAnnouncement(`Preparing a zip of ${plural(selection.count, "image")}…`);
-    const result = await runAction(createZipDownloadAction, { selection: chosen(current) });
-    setBusy(false);
-    if (result.status === "success" && result.data) {
-      window.location.assign(result.data.url);
-      setAnnouncement(`Your zip of ${plural(result.data.count, "image")} is downloading.`);
-    } else {
-      setAnnouncement(errorMessage(result));
-    }
+    const single = "ids" in current && current.ids.length === 1 ? current.ids[0] : null;
+    return startDownload({ single, count: selection.count, wire: chosen(current), say: setAnnouncement, setBusy });
   };
 
   const askDelete = useCallback(() => {
@@ -68,23 +54,15 @@ export function SearchView({ q, initial, retentionDays }: { q: string; initial: 
   const confirmDelete = async () => {
     if (!confirm) return;
     setBusy(true);
-    const wire = chosen(confirm.selection);
-    const result = await runInSteps({
-      total: confirm.count,
-      step: (batch) => runAction(trashImagesAction, { selection: wire, batch }),
-      progress: (done, all) => `Moving ${done} of ${all} to the trash…`,
-    });
+    const result = await trashInSteps(chosen(confirm.selection), confirm.count);
     setBusy(false);
     const picked = confirm.selection;
     setConfirm(null);
     if (result.status !== "success") {
-      setAnnouncement(result.message);
-      toast.error(result.message);
-      if (result.done > 0) router.refresh();
+      reportStepsFailure(result, setAnnouncement, () => router.refresh());
       return;
     }
-    const kept = new Set("ids" in picked ? [] : (picked.except ?? []));
-    const gone = new Set("ids" in picked ? picked.ids : items.filter((i) => !kept.has(i.id)).map((i) => i.id));
+    const gone = new Set(loadedIdsOf(picked, items));
     setItems((prev) => prev.filter((i) => !gone.has(i.id)));
     setTotal((t) => Math.max(0, t - result.done));
     selection.clear();
@@ -116,56 +94,42 @@ export function SearchView({ q, initial, retentionDays }: { q: string; initial: 
       </h1>
       {total > 0 ? (
         <SelectionBar
-          count={selection.count}
-          total={total}
+          selection={selection}
           busy={busy}
-          onSelectAll={selection.selectAll}
-          onClear={selection.clear}
-          actions={[
-            { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
-            { label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: askDelete },
-          ]}
+          actions={[downloadSelected(() => void download()), deleteSelected(askDelete)]}
         />
       ) : null}
       <p role="status" aria-live="polite" className="sr-only" data-testid="gallery-announcement">
         {announcement}
       </p>
       {items.length === 0 ? (
-        <div className="mt-10 flex flex-col items-center gap-2 text-center">
-          <h2 className="text-xl font-medium">No images match</h2>
-          <p className="text-zinc-600 dark:text-zinc-400">
-            Try a word from a filename, a thing (dog, car), a colour, a camera, a year or a month (june 2024).
-          </p>
-        </div>
+        <EmptyMessage title="No images match">
+          Try a word from a filename, a thing (dog, car), a colour, a camera, a year or a month (june 2024).
+        </EmptyMessage>
       ) : (
         <PhotoGrid
           sections={sections}
           grouped={false}
           label="Search results"
-          isSelected={selection.isSelected}
-          selectionMode={selection.count > 0}
+          {...gridSelection(selection)}
           hrefFor={hrefFor}
           src={src}
           onOpen={(item) => router.push(hrefFor(item), { scroll: false })}
-          onToggle={selection.toggle}
-          onExtend={selection.extendTo}
           onNeedMonth={() => {}}
         />
       )}
       {total > items.length ? <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">Showing the newest {items.length.toLocaleString("en-US")} of {plural(total, "result")}; “Select all” includes every result.</p> : null}
       <div className="h-20 sm:h-4" aria-hidden="true" />
       {confirm ? (
-        <ConfirmDialog
-          title={`Move ${plural(confirm.count, "image")} to the trash?`}
-          confirmLabel="Move to trash"
+        <MoveToTrashDialog
+          count={confirm.count}
+          retentionDays={retentionDays}
           busy={busy}
           onConfirm={() => void confirmDelete()}
           onCancel={() => {
             if (!busy) setConfirm(null);
           }}
-        >
-          <p>You can restore them from the trash for {plural(retentionDays, "day")}; after that they are deleted for good.</p>
-        </ConfirmDialog>
+        />
       ) : null}
     </section>
   );

@@ -1,9 +1,16 @@
 "use client";
 
-import { CloseIcon } from "@/components/icons";
+import { CloseIcon, DownloadIcon, TrashIcon } from "@/components/icons";
 import { plural } from "@/components/format";
+import type { SelectionApi } from "@/components/gallery/use-selection";
+import { ShareIcon } from "@/components/share-icons";
 
 export type BarAction = { label: string; onClick: () => void; tone?: "danger"; icon?: React.ReactNode };
+
+// The actions several views offer, so each reads (and is found by) the same name everywhere.
+export const downloadSelected = (onClick: () => void): BarAction => ({ label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick });
+export const shareSelected = (onClick: () => void): BarAction => ({ label: "Share", icon: <ShareIcon className="size-4" />, onClick });
+export const deleteSelected = (onClick: () => void): BarAction => ({ label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick });
 
 const quiet =
   "inline-flex items-center gap-1.5 rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800";
@@ -14,22 +21,18 @@ const quiet =
  * it becomes a bar at the bottom of the screen, within reach of the thumb.
  */
 export function SelectionBar({
-  count,
-  total,
+  selection,
   busy,
-  onSelectAll,
-  onClear,
   actions,
   noun = "image",
 }: {
-  count: number;
-  total: number;
+  /** Its `total` is the listing's, loaded or not: what "Select all" selects. */
+  selection: Pick<SelectionApi, "count" | "total" | "selectAll" | "clear">;
   busy: boolean;
-  onSelectAll: () => void;
-  onClear: () => void;
   actions: BarAction[];
   noun?: string;
 }) {
+  const { count, total, selectAll: onSelectAll, clear: onClear } = selection;
   const selecting = count > 0;
   return (
     <div

@@ -1,29 +1,30 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 
-import { createZipDownloadAction, trashImagesAction, undoTrashAction } from "@/app/(gallery)/actions";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { undoTrashAction } from "@/app/(gallery)/actions";
 import { plural } from "@/components/format";
-import { DownloadIcon, PhotoIcon, TrashIcon } from "@/components/icons";
-import { errorMessage, runAction } from "@/components/run-action";
+import { PhotoIcon } from "@/components/icons";
+import { runAction } from "@/components/run-action";
 import { DateScrubber, type MonthOffsets } from "@/components/gallery/date-scrubber";
+import { startDownload } from "@/components/gallery/download-selection";
 import { type ViewerSource, usePublishViewerSource } from "@/components/gallery/gallery-context";
+import { MoveToTrashDialog, trashInSteps } from "@/components/gallery/move-to-trash";
 import { PhotoGrid, type PhotoGridHandle } from "@/components/gallery/photo-grid";
-import { runInSteps } from "@/components/gallery/run-in-steps";
-import { SelectionBar } from "@/components/gallery/selection-bar";
+import { reportStepsFailure, runInSteps } from "@/components/gallery/run-in-steps";
+import { SelectionBar, deleteSelected, downloadSelected, shareSelected } from "@/components/gallery/selection-bar";
 import { monthSections } from "@/components/gallery/timeline-layout";
 import { useAnalysisStatus } from "@/components/gallery/use-analysis-status";
 import { useImageList } from "@/components/gallery/use-image-list";
-import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { type Selection, gridSelection, loadedIdsOf, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { AddToAlbumDialog } from "@/components/albums/add-to-album-dialog";
-import { AlbumIcon, ShareIcon } from "@/components/share-icons";
+import { AlbumIcon } from "@/components/share-icons";
 import { ShareDialog } from "@/components/shares/share-dialog";
-import { takeSharedFiles } from "@/components/upload/share-inbox";
 import { Uploader } from "@/components/upload/uploader";
+import { useShareInbox } from "@/components/upload/use-share-inbox";
 import { useUploads } from "@/components/upload/use-uploads";
 import { type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
@@ -65,28 +66,7 @@ export function TimelineView({
   // "Add to album" and "Share" on the selection (components/albums, components/shares).
   const [selectionDialog, setSelectionDialog] = useState<"album" | "share" | null>(null);
 
-  // Files shared to the app (Web Share Target) wait on the device until the timeline takes them.
-  const { addFiles } = uploads;
-  useEffect(() => {
-    let cancelled = false;
-    const url = new URL(window.location.href);
-    const shared = url.searchParams.get("shared");
-    if (shared !== null) {
-      url.searchParams.delete("shared");
-      window.history.replaceState(window.history.state, "", url.pathname + url.search);
-      if (shared === "unavailable" || shared === "failed") {
-        toast.error("The shared photos could not be received. Open Image Vault once, then share them again.");
-      }
-    }
-    void takeSharedFiles().then((files) => {
-      if (cancelled || files.length === 0) return;
-      addFiles(files);
-      toast(`Uploading ${plural(files.length, "shared photo")}.`);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [addFiles]);
+  useShareInbox(uploads.addFiles);
 
   const tiles = useAnalysisStatus(items);
   const sections = useMemo(() => monthSections(tiles, serverMonths, isMonthComplete), [tiles, serverMonths, isMonthComplete]);
@@ -108,9 +88,7 @@ export function TimelineView({
         setAnnouncement(text);
         toast.success(text);
       } else {
-        setAnnouncement(result.message);
-        toast.error(result.message);
-        if (result.done > 0) router.refresh();
+        reportStepsFailure(result, setAnnouncement, () => router.refresh());
       }
     },
     [restoreItems, router],
@@ -120,24 +98,15 @@ export function TimelineView({
     if (!confirm) return;
     setBusy(true);
     const { selection: chosen, fromSelection, count } = confirm;
-    const selectionWire = packSelection(chosen);
-    const result = await runInSteps({
-      total: count,
-      step: (batch) => runAction(trashImagesAction, { selection: selectionWire, batch }),
-      progress: (done, total) => `Moving ${done} of ${total} to the trash…`,
-    });
+    const result = await trashInSteps(packSelection(chosen), count);
     setBusy(false);
     setConfirm(null);
     if (result.status !== "success") {
-      setAnnouncement(result.message);
-      toast.error(result.message);
-      // Part of a long selection may already be in the trash: show the truth.
-      if (result.done > 0) router.refresh();
+      reportStepsFailure(result, setAnnouncement, () => router.refresh());
       return;
     }
     // "All" also covers pages never loaded; the server skips them from listing already.
-    const kept = new Set("ids" in chosen ? [] : (chosen.except ?? []));
-    const gone = "ids" in chosen ? chosen.ids : items.filter((item) => !kept.has(item.id)).map((i) => i.id);
+    const gone = loadedIdsOf(chosen, items);
     removeItems(gone);
     if (fromSelection || ("ids" in chosen && chosen.ids.length === 1 && selection.count <= 1)) selection.clear();
     const text = `Moved ${plural(result.done, "image")} to the trash.`;
@@ -148,27 +117,13 @@ export function TimelineView({
     toast(text, step ? { duration: 10_000, action: { label: "Undo", onClick: () => void undo(step) } } : { duration: 10_000 });
   };
 
-  const download = async () => {
+  const download = () => {
     const chosen = selection.selection;
-    if ("ids" in chosen && chosen.ids.length === 1) {
-      window.location.assign(imageUrl(chosen.ids[0], "original", { download: true }));
-      setAnnouncement("Your download has started.");
-      return;
-    }
-    setBusy(true);
-    setAnnouncement(`Preparing a zip of ${plural(selection.count, "image")}…`);
-    const result = await runAction(createZipDownloadAction, { selection: packSelection(chosen) });
-    setBusy(false);
-    if (result.status === "success" && result.data) {
-      // A plain navigation: the browser streams the zip to disk as a native download.
-      window.location.assign(result.data.url);
-      setAnnouncement(`Your zip of ${plural(result.data.count, "image")} is downloading.`);
-    } else {
-      setAnnouncement(errorMessage(result));
-    }
+    const single = "ids" in chosen && chosen.ids.length === 1 ? chosen.ids[0] : null;
+    return startDownload({ single, count: selection.count, wire: packSelection(chosen), say: setAnnouncement, setBusy });
   };
 
-  const deleteSelected = useCallback(() => {
+  const askDeleteSelected = useCallback(() => {
     if (selection.count === 0) return;
     askDelete({ selection: selection.selection, count: selection.count, preview: selection.selectedLoaded, fromSelection: true });
   }, [askDelete, selection]);
@@ -178,7 +133,7 @@ export function TimelineView({
     count: selection.count,
     onSelectAll: selection.selectAll,
     onClear: selection.clear,
-    onDelete: deleteSelected,
+    onDelete: askDeleteSelected,
     onUndo: () => {
       if (lastTrash.current) void undo(lastTrash.current);
     },
@@ -220,16 +175,13 @@ export function TimelineView({
       <section aria-label="Gallery" className="flex flex-col gap-4">
         {!empty ? (
           <SelectionBar
-            count={selection.count}
-            total={total}
+            selection={selection}
             busy={busy}
-            onSelectAll={selection.selectAll}
-            onClear={selection.clear}
             actions={[
-              { label: "Download selected", icon: <DownloadIcon className="size-4" />, onClick: () => void download() },
+              downloadSelected(() => void download()),
               { label: "Add to album", icon: <AlbumIcon className="size-4" />, onClick: () => setSelectionDialog("album") },
-              { label: "Share", icon: <ShareIcon className="size-4" />, onClick: () => setSelectionDialog("share") },
-              { label: "Delete selected", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: deleteSelected },
+              shareSelected(() => setSelectionDialog("share")),
+              deleteSelected(askDeleteSelected),
             ]}
           />
         ) : null}
@@ -259,13 +211,10 @@ export function TimelineView({
               sections={sections}
               grouped
               label="Your images"
-              isSelected={selection.isSelected}
-              selectionMode={selection.count > 0}
+              {...gridSelection(selection)}
               hrefFor={hrefFor}
               src={src}
               onOpen={open}
-              onToggle={selection.toggle}
-              onExtend={selection.extendTo}
               onNeedMonth={(month) => void loadMonth(month)}
               onLayout={() => setMonthOffsets(grid.current?.monthOffsets() ?? null)}
             />
@@ -280,34 +229,16 @@ export function TimelineView({
       </section>
 
       {confirm ? (
-        <ConfirmDialog
-          title={`Move ${plural(confirm.count, "image")} to the trash?`}
-          confirmLabel="Move to trash"
+        <MoveToTrashDialog
+          count={confirm.count}
+          retentionDays={retentionDays}
           busy={busy}
+          preview={confirm.preview}
           onConfirm={() => void confirmDelete()}
           onCancel={() => {
             if (!busy) setConfirm(null);
           }}
-        >
-          <p className="mb-3">
-            You can restore them from the trash for {plural(retentionDays, "day")}; after that they are deleted for good.
-          </p>
-          {confirm.preview.length ? (
-            <ul className="flex gap-2" aria-label="Selected images">
-              {confirm.preview.map((item) => (
-                <li key={item.id} className="size-16 overflow-hidden rounded-md bg-zinc-200 dark:bg-zinc-800">
-                  {/* eslint-disable-next-line @next/next/no-img-element -- private thumbnails, already resized on the server */}
-                  <img src={imageUrl(item.id, "thumb")} alt={item.name} className="size-full object-cover" />
-                </li>
-              ))}
-              {confirm.count > confirm.preview.length ? (
-                <li className="flex size-16 items-center justify-center rounded-md bg-zinc-100 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
-                  +{(confirm.count - confirm.preview.length).toLocaleString("en-US")}
-                </li>
-              ) : null}
-            </ul>
-          ) : null}
-        </ConfirmDialog>
+        />
       ) : null}
     </>
   );

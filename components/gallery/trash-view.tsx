@@ -2,19 +2,20 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
-import { toast } from "sonner";
 
 import { deleteForeverAction, emptyTrashAction, restoreImagesAction } from "@/app/(gallery)/actions";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
 import { RestoreIcon, TrashIcon } from "@/components/icons";
 import { type ActionState, runAction } from "@/components/run-action";
+import { EmptyMessage } from "@/components/gallery/empty-message";
+import { LoadMore } from "@/components/gallery/load-more";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
-import { runInSteps } from "@/components/gallery/run-in-steps";
+import { reportStepsFailure, runInSteps } from "@/components/gallery/run-in-steps";
 import { SelectionBar } from "@/components/gallery/selection-bar";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
 import { useImageList } from "@/components/gallery/use-image-list";
-import { type Selection, useSelection } from "@/components/gallery/use-selection";
+import { type Selection, gridSelection, loadedIdsOf, useSelection } from "@/components/gallery/use-selection";
 import { useSelectionKeys } from "@/components/gallery/use-selection-keys";
 import { type BulkStep, type GalleryItem, type GalleryPage, imageUrl } from "@/lib/gallery-types";
 import { packSelection } from "@/lib/selection-wire";
@@ -41,13 +42,9 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
 
   const sections = useMemo<MonthSection[]>(() => [{ month: "trash", items, complete: true, count: items.length }], [items]);
 
+  /** Hides what a finished run covered: `null` is the whole trash. */
   const drop = (chosen: Selection | null) => {
-    if (chosen === null) removeItems(items.map((i) => i.id));
-    else if ("ids" in chosen) removeItems(chosen.ids);
-    else {
-      const kept = new Set(chosen.except ?? []);
-      removeItems(items.filter((i) => !kept.has(i.id)).map((i) => i.id));
-    }
+    removeItems(chosen === null ? items.map((i) => i.id) : loadedIdsOf(chosen, items));
     selection.clear();
   };
 
@@ -67,12 +64,7 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
     setBusy(false);
     setPending(null);
     if (result.status === "success") done(result.done);
-    else {
-      setMessage(result.message);
-      toast.error(result.message);
-      // Part of a long selection may be done already: show the truth.
-      if (result.done > 0) router.refresh();
-    }
+    else reportStepsFailure(result, setMessage, () => router.refresh());
   };
 
   const restore = () => {
@@ -117,11 +109,8 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
       </div>
       {total > 0 ? (
         <SelectionBar
-          count={selection.count}
-          total={total}
+          selection={selection}
           busy={busy}
-          onSelectAll={selection.selectAll}
-          onClear={selection.clear}
           actions={[
             { label: "Restore", icon: <RestoreIcon className="size-4" />, onClick: restore },
             { label: "Delete forever", tone: "danger", icon: <TrashIcon className="size-4" />, onClick: askForever },
@@ -133,41 +122,21 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
       </p>
 
       {items.length === 0 ? (
-        <div className="mt-10 flex flex-col items-center gap-2 text-center">
-          <h2 className="text-xl font-medium">The trash is empty</h2>
-          <p className="text-zinc-600 dark:text-zinc-400">Images you delete from the gallery wait here before they are removed for good.</p>
-        </div>
+        <EmptyMessage title="The trash is empty">Images you delete from the gallery wait here before they are removed for good.</EmptyMessage>
       ) : (
         <PhotoGrid
           sections={sections}
           grouped={false}
           label="Trashed images"
-          isSelected={selection.isSelected}
-          selectionMode={selection.count > 0}
+          {...gridSelection(selection)}
           hrefFor={null}
           src={src}
           caption={caption}
           onOpen={() => {}}
-          onToggle={selection.toggle}
-          onExtend={selection.extendTo}
           onNeedMonth={() => {}}
         />
       )}
-      {list.hasMore ? (
-        <button
-          type="button"
-          onClick={() => void list.loadMore()}
-          disabled={list.loading}
-          className="self-center rounded-md border border-zinc-300 bg-white px-4 py-2 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        >
-          {list.loading ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
-      {list.error ? (
-        <p role="alert" className="self-center text-sm text-red-700 dark:text-red-400">
-          {list.error}
-        </p>
-      ) : null}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} error={list.error} onLoadMore={() => void list.loadMore()} />
       <div className="h-20 sm:h-4" aria-hidden="true" />
 
       {pending ? (
@@ -177,29 +146,18 @@ export function TrashView({ initial, retentionDays, now }: { initial: GalleryPag
           busy={busy}
           onCancel={() => !busy && setPending(null)}
           onConfirm={() => {
-            if (pending.kind === "empty") {
-              void run({
-                total: pending.count,
-                step: () => runAction(emptyTrashAction, {}),
-                progress: (done, total) => `Deleting ${done} of ${total} forever…`,
-                done: (n) => {
-                  drop(null);
-                  setMessage(`Deleted ${plural(n, "image")} forever.`);
-                },
-              });
-            } else {
-              const chosen = pending.selection;
-              const wire = packSelection(chosen);
-              void run({
-                total: pending.count,
-                step: () => runAction(deleteForeverAction, { selection: wire }),
-                progress: (done, total) => `Deleting ${done} of ${total} forever…`,
-                done: (n) => {
-                  drop(chosen);
-                  setMessage(`Deleted ${plural(n, "image")} forever.`);
-                },
-              });
-            }
+            // Emptying has no selection: the server takes every trashed image, and so does drop(null).
+            const chosen = pending.kind === "empty" ? null : pending.selection;
+            const wire = chosen && packSelection(chosen);
+            void run({
+              total: pending.count,
+              step: () => (wire ? runAction(deleteForeverAction, { selection: wire }) : runAction(emptyTrashAction, {})),
+              progress: (done, total) => `Deleting ${done} of ${total} forever…`,
+              done: (n) => {
+                drop(chosen);
+                setMessage(`Deleted ${plural(n, "image")} forever.`);
+              },
+            });
           }}
         >
           This removes the images and every copy of their data. It cannot be undone.

@@ -2,6 +2,7 @@
 
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import {
   type Run,
   addMonthRun,
@@ -13,12 +14,13 @@ import {
   runFromPage,
 } from "@/components/gallery/image-runs";
 import { comparePos, positionOf } from "@/components/gallery/timeline-position";
-import type { ApiError, GalleryItem, GalleryPage } from "@/lib/gallery-types";
+import type { GalleryItem, GalleryPage } from "@/lib/gallery-types";
 
 /**
- * The one image-list hook: the timeline, the trash (and later albums and
- * search results) page through GET /api/images with it. It holds the loaded
- * runs (image-runs.ts), this session's uploads and removals, and the total.
+ * The library's list hook: the timeline and the trash page through GET
+ * /api/images with it. It holds the loaded runs (image-runs.ts), this
+ * session's uploads and removals, and the total. Albums and share links keep
+ * their own order and page with usePagedList.
  */
 export type ImageListOptions = {
   /** The first page, rendered by the server (newest first). */
@@ -53,25 +55,6 @@ export type ImageList = {
   /** Shows removed items again (Undo). */
   restoreItems: (ids: Iterable<string>) => void;
 };
-
-/** The `message` of a JSON `{ code, message }` error body, or a generic sentence for the status. */
-export async function readApiError(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as Partial<ApiError> | null;
-    if (body && typeof body.message === "string" && body.message.trim()) return body.message;
-  } catch {
-    // not JSON; fall through
-  }
-  if (res.status === 401) return "Your session has ended. Sign in again to continue.";
-  if (res.status === 429) return "Too many requests. Wait a moment and try again.";
-  return `Something went wrong (HTTP ${res.status}).`;
-}
-
-/** A thrown fetch error as a sentence for people. */
-export function networkErrorMessage(err: unknown): string {
-  if (err instanceof Error && err.message && !(err instanceof TypeError)) return err.message;
-  return "Couldn't reach the server. Check your connection and try again.";
-}
 
 const isAbort = (err: unknown) => err instanceof DOMException && err.name === "AbortError";
 

@@ -90,7 +90,22 @@ export function useSelection({ items, total }: { items: GalleryItem[]; total: nu
   /** Loaded items that are selected, for previews in the confirmation dialog. */
   const selectedLoaded = useMemo(() => items.filter((item) => isSelected(item.id)), [items, isSelected]);
 
-  return { count, isSelected, toggle, extendTo, selectAll, clear, selection, selectedLoaded, allMode: state.mode === "all" };
+  return { count, total, isSelected, toggle, extendTo, selectAll, clear, selection, selectedLoaded, allMode: state.mode === "all" };
 }
 
 export type SelectionApi = ReturnType<typeof useSelection>;
+
+/** PhotoGrid's side of a selection: which tiles are ticked, and what a click or Shift+arrow does. */
+export function gridSelection(selection: SelectionApi) {
+  return { isSelected: selection.isSelected, selectionMode: selection.count > 0, onToggle: selection.toggle, onExtend: selection.extendTo };
+}
+
+/**
+ * The loaded items a selection covers: its ids, or for "all" every loaded
+ * item but the exceptions (the server resolves the pages never loaded).
+ */
+export function loadedIdsOf(selection: Selection, items: readonly GalleryItem[]): string[] {
+  if ("ids" in selection) return selection.ids;
+  const kept = new Set(selection.except ?? []);
+  return items.filter((item) => !kept.has(item.id)).map((item) => item.id);
+}

@@ -2,11 +2,13 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import { readApiError } from "@/components/api-error";
 import { ChevronIcon, CloseIcon, DownloadIcon } from "@/components/icons";
 import { plural } from "@/components/format";
+import { LoadMore } from "@/components/gallery/load-more";
 import { PhotoGrid } from "@/components/gallery/photo-grid";
 import type { MonthSection } from "@/components/gallery/timeline-layout";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { type Page, usePagedList } from "@/components/gallery/use-paged-list";
 import { useModalDialog } from "@/components/use-modal-dialog";
 import type { GalleryItem } from "@/lib/gallery-types";
 import { type SharedItem, type SharedPage, sharedUrl } from "@/lib/share-types";
@@ -29,30 +31,19 @@ const noop = () => {};
 
 /** A visitor's view of a share link: the grid, a viewer, and downloads when the owner allowed them. */
 export function SharedGallery({ token, initial, allowDownload }: { token: string; initial: SharedPage; allowDownload: boolean }) {
-  const [items, setItems] = useState(initial.items);
-  const [next, setNext] = useState(initial.nextOffset);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<number | null>(null);
-
-  const loadMore = useCallback(async () => {
-    if (next === null || loading) return;
-    setLoading(true);
-    setError(null);
-    try {
-      const res = await fetch(`/s/${encodeURIComponent(token)}/items?offset=${next}`, { cache: "no-store" });
+  const fetchPage = useCallback(
+    async (offset: number): Promise<Page<SharedItem, number>> => {
+      const res = await fetch(`/s/${encodeURIComponent(token)}/items?offset=${offset}`, { cache: "no-store" });
       if (!res.ok) throw new Error(await readApiError(res));
       const page = (await res.json()) as SharedPage;
-      setItems((prev) => [...prev, ...page.items]);
-      setNext(page.nextOffset);
-    } catch (err) {
-      setError(networkErrorMessage(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [next, loading, token]);
+      return { items: page.items, next: page.nextOffset, total: page.total };
+    },
+    [token],
+  );
+  const { items, loading, error, loadMore, hasMore } = usePagedList({ initial: { items: initial.items, next: initial.nextOffset, total: initial.total }, fetchPage });
+  const [open, setOpen] = useState<number | null>(null);
 
-  const sections = useMemo<MonthSection[]>(() => [{ month: "shared", items: items.map(asGalleryItem), complete: next === null, count: items.length }], [items, next]);
+  const sections = useMemo<MonthSection[]>(() => [{ month: "shared", items: items.map(asGalleryItem), complete: !hasMore, count: items.length }], [items, hasMore]);
   const src = useCallback((item: GalleryItem, variant: "thumb" | "preview" | "original") => sharedUrl(token, item.id, variant), [token]);
 
   if (initial.total === 0 && items.length === 0) {
@@ -87,21 +78,7 @@ export function SharedGallery({ token, initial, allowDownload }: { token: string
         onExtend={noop}
         onNeedMonth={() => void loadMore()}
       />
-      {next !== null ? (
-        <button
-          type="button"
-          onClick={() => void loadMore()}
-          disabled={loading}
-          className="self-center rounded-md border border-zinc-300 bg-white px-4 py-2 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        >
-          {loading ? "Loading…" : "Load more"}
-        </button>
-      ) : null}
-      {error ? (
-        <p role="alert" className="self-center text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
+      <LoadMore hasMore={hasMore} loading={loading} error={error} onLoadMore={() => void loadMore()} />
       {open !== null && items[open] ? (
         <SharedViewer
           token={token}

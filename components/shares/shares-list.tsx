@@ -1,12 +1,14 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 
 import { revokeShareAction, updateShareAction } from "@/app/(gallery)/shares/actions";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { FormDialog, inputClass, primaryButton, secondaryButton } from "@/components/form-dialog";
+import { secondaryButton } from "@/components/form-controls";
+import { DialogActions, FormDialog } from "@/components/form-dialog";
 import { errorMessage, runAction } from "@/components/run-action";
-import { EXPIRY_OPTIONS } from "@/components/shares/share-dialog";
+import { ExpiryFields, PasswordField } from "@/components/shares/share-fields";
+import { copyLink } from "@/components/shares/share-link";
 import type { ExpiryChoice, ShareSummary } from "@/lib/share-types";
 
 const date = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
@@ -25,12 +27,7 @@ export function SharesList({ shares }: { shares: ShareSummary[] }) {
   const [busy, setBusy] = useState(false);
 
   const copy = async (share: ShareSummary) => {
-    try {
-      await navigator.clipboard.writeText(new URL(share.url, window.location.origin).toString());
-      setMessage("Link copied.");
-    } catch {
-      setMessage("The link could not be copied.");
-    }
+    setMessage((await copyLink(share.url)) ? "Link copied." : "The link could not be copied.");
   };
 
   return (
@@ -118,7 +115,6 @@ export function SharesList({ shares }: { shares: ShareSummary[] }) {
 }
 
 function EditShareDialog({ share, onClose, onSaved }: { share: ShareSummary; onClose: () => void; onSaved: (message: string) => void }) {
-  const ids = { expires: useId(), date: useId(), password: useId() };
   const [expires, setExpires] = useState<ExpiryChoice | "keep">("keep");
   const [day, setDay] = useState("");
   const [password, setPassword] = useState("");
@@ -145,59 +141,15 @@ function EditShareDialog({ share, onClose, onSaved }: { share: ShareSummary; onC
           });
         }}
       >
-        <div className="flex flex-col gap-1">
-          <label htmlFor={ids.expires} className="text-sm font-medium">
-            Expires
-          </label>
-          <select id={ids.expires} value={expires} onChange={(e) => setExpires(e.target.value as ExpiryChoice | "keep")} className={inputClass}>
-            <option value="keep">Keep: {status(share)}</option>
-            {EXPIRY_OPTIONS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        {expires === "date" ? (
-          <div className="flex flex-col gap-1">
-            <label htmlFor={ids.date} className="text-sm font-medium">
-              Expiry date
-            </label>
-            <input id={ids.date} type="date" required value={day} onChange={(e) => setDay(e.target.value)} className={inputClass} />
-          </div>
-        ) : null}
-        <div className="flex flex-col gap-1">
-          <label htmlFor={ids.password} className="text-sm font-medium">
-            {share.hasPassword ? "New password" : "Password"}
-          </label>
-          <input
-            id={ids.password}
-            type="password"
-            autoComplete="new-password"
-            maxLength={128}
-            value={password}
-            disabled={removePassword}
-            onChange={(e) => setPassword(e.target.value)}
-            className={inputClass}
-          />
-        </div>
+        <ExpiryFields value={expires} onChange={setExpires} keep={`Keep: ${status(share)}`} date={day} onDateChange={setDay} />
+        <PasswordField label={share.hasPassword ? "New password" : "Password"} value={password} onChange={setPassword} disabled={removePassword} />
         {share.hasPassword ? (
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={removePassword} onChange={(e) => setRemovePassword(e.target.checked)} />
             Remove the password
           </label>
         ) : null}
-        <p role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
-          {message}
-        </p>
-        <div className="flex justify-end gap-3">
-          <button type="button" onClick={onClose} className={secondaryButton}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy} className={primaryButton}>
-            Save
-          </button>
-        </div>
+        <DialogActions message={message} onClose={onClose} submit="Save" busy={busy} />
       </form>
     </FormDialog>
   );

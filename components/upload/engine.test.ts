@@ -1,7 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { UploadEngine, type UploadTransport } from "@/components/upload/engine";
-import { NETWORK_ERROR_MESSAGE, PART_RETRIES, PartError, STORAGE_RETRYING_MESSAGE, abortError, summarize } from "@/components/upload/queue";
+import { UploadEngine } from "@/components/upload/engine";
+import { abortError } from "@/components/upload/abort";
+import { PartError, STORAGE_RETRYING_MESSAGE } from "@/components/upload/parts";
+import { NETWORK_ERROR_MESSAGE, summarize } from "@/components/upload/progress";
+import { PART_RETRIES } from "@/components/upload/retry";
+import type { UploadTransport } from "@/components/upload/transport";
 
 // The engine against an in-process transport that implements the same interface
 // as the browser's XHR one: no network, no mocks of fetch or XHR, real timers.

@@ -1,39 +1,21 @@
 // The upload queue, with no React and no network code of its own: files wait
-// in a pool of CONCURRENCY; each one runs begin → parts (in order, each
-// retried) → complete through an UploadTransport. The browser's transport is
-// components/upload/xhr-transport.ts; the unit tests pass an in-process one.
-// React reads the engine through useSyncExternalStore (use-uploads.ts).
+// in a pool of CONCURRENCY; each one runs begin → parts (send-parts.ts) →
+// complete through an UploadTransport. The browser's transport is
+// xhr-transport.ts; the unit tests pass an in-process one. React reads the
+// engine's UploadStore through useSyncExternalStore (use-uploads.ts).
 
-import { BEGIN_HEAD_BYTES } from "@/lib/schemas";
+import { abortError, isAbortError } from "@/components/upload/abort";
+import { PartError, STORAGE_RETRYING_MESSAGE, partFailureMessage, partRetryDelay } from "@/components/upload/parts";
+import { EMPTY_FILE_MESSAGE, NETWORK_ERROR_MESSAGE, type UploadStatus, batchMessage, tooLargeMessage } from "@/components/upload/progress";
+import { CONCURRENCY, createPool } from "@/components/upload/queue";
+import { PART_RETRIES, backoffDelay, withRetry } from "@/components/upload/retry";
+import { STALL_MS, sendParts } from "@/components/upload/send-parts";
+import { type Source, fileSource, readHead, zipImageSource } from "@/components/upload/sources";
+import { type UploadTransport, actionMessage } from "@/components/upload/transport";
+import { UploadStore, type UploadRow } from "@/components/upload/upload-store";
 import {
-  CONCURRENCY,
-  EMPTY_FILE_MESSAGE,
-  NETWORK_ERROR_MESSAGE,
-  PART_CONCURRENCY,
-  PART_RETRIES,
-  PartError,
-  type UploadStatus,
-  abortError,
-  backoffDelay,
-  batchMessage,
-  createPool,
-  isAbortError,
-  isRetryablePartError,
-  isUnavailablePartError,
-  MAX_RETRY_DELAY_MS,
-  STORAGE_RETRYING_MESSAGE,
-  UNAVAILABLE_RETRIES,
-  partFailureMessage,
-  partRanges,
-  partRetryDelay,
-  tooLargeMessage,
-  withRetry,
-} from "@/components/upload/queue";
-import {
-  EXTRACT_FAILED_MESSAGE,
   MAX_ZIP_BYTES,
   NO_IMAGES_MESSAGE,
-  type ZipImage,
   isZipByName,
   listZipImages,
   startsLikeZip,
@@ -41,88 +23,7 @@ import {
   zipTooLargeMessage,
   zipUnreadableMessage,
 } from "@/components/upload/zip-import";
-import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-
-export type { UploadStatus } from "@/components/upload/queue";
-
-export type UploadRow = {
-  id: string;
-  name: string;
-  size: number;
-  status: UploadStatus;
-  /** Bytes the server has acknowledged or is receiving. */
-  loaded: number;
-  /** Shown instead of the status when `status` is "error". */
-  error?: string;
-  /** Shown with the progress while a part waits to be retried (the storage is unavailable). */
-  note?: string;
-  /** Done, and the same file was already in the library: that image's id. */
-  duplicateOf?: string;
-  /** "Skip duplicates" was on: nothing new was stored. */
-  skipped?: boolean;
-};
-
-/**
- * A line about a ZIP archive, shown above the upload rows: "trip.zip: opening…",
- * then "trip.zip: 3 images found". The archive itself is never an upload row;
- * when it cannot be used it becomes an error row instead.
- */
-export type ZipNotice = { id: string; name: string; state: "opening" | "opened"; text: string };
-
-export type UploadsSnapshot = { rows: readonly UploadRow[]; notices: readonly ZipNotice[]; announcement: string };
-
-/** The subset of ActionState the uploader reads. */
-export type ActionResult<T> =
-  | { status: "idle" }
-  | { status: "success"; data?: T; message?: string }
-  | { status: "error"; code: string; message: string; fieldErrors?: Record<string, string[]> };
-
-/**
- * How the engine reaches the server. The browser's is the server actions plus
- * XHR part PUTs (xhr-transport.ts); tests implement it in process.
- * `putPart` reports bytes sent through `onProgress` and rejects with a
- * PartError on failure, or an AbortError once `signal` aborts.
- */
-export type UploadTransport = {
-  begin(input: { name: string; size: number; head?: string }): Promise<ActionResult<BeginUploadResult>>;
-  putPart(uploadId: string, index: number, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void>;
-  complete(uploadId: string): Promise<ActionResult<GalleryItem>>;
-  abort(uploadId: string): Promise<unknown>;
-};
-
-/** A part with no progress for this long is abandoned and retried like a network error. */
-export const STALL_MS = 60_000;
-/** Progress events are folded into one render at most this often. */
-const PROGRESS_FLUSH_MS = 100;
-
-function actionMessage(state: ActionResult<unknown>): string {
-  if (state.status !== "error") return NETWORK_ERROR_MESSAGE;
-  const field = state.fieldErrors && Object.values(state.fieldErrors).flat()[0];
-  return field || state.message || NETWORK_ERROR_MESSAGE;
-}
-
-/**
- * What one upload reads: a picked file, or an image inside a ZIP archive that
- * is extracted only when its upload starts (so an archive's images are not
- * all held in memory at once).
- */
-type Source = {
-  name: string;
-  /** Known up front for files; for archive entries the size the archive states, or null. */
-  size: number | null;
-  open: () => Promise<Blob>;
-  /** Shown when open() fails. */
-  openError: string;
-};
-
-const fileSource = (file: File): Source => ({ name: file.name, size: file.size, open: async () => file, openError: NETWORK_ERROR_MESSAGE });
-
-const zipImageSource = (image: ZipImage): Source => ({
-  name: image.name,
-  size: image.size,
-  open: image.extract,
-  openError: EXTRACT_FAILED_MESSAGE,
-});
+import type { GalleryItem } from "@/lib/gallery-types";
 
 type Job = {
   id: string;
@@ -142,20 +43,17 @@ export const isActive = (row: UploadRow) => ACTIVE.has(row.status);
 
 /**
  * The upload queue outside React: files wait in a pool of CONCURRENCY; each
- * one runs begin → parts (one at a time, part 0 first, retried) → complete.
- * React reads it through useSyncExternalStore.
+ * one runs begin → parts (PART_CONCURRENCY at a time, part 0 first, retried) →
+ * complete.
  */
 export class UploadEngine {
-  private state: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
-  private readonly listeners = new Set<() => void>();
+  private readonly store = new UploadStore();
   private readonly jobs = new Map<string, Job>();
   /** ZIP archives being opened, by notice id; aborting one drops its result. */
   private readonly opening = new Map<string, AbortController>();
   /** Bumped by abortAll(), so files still being sniffed are dropped. */
   private generation = 0;
   private readonly pool = createPool(CONCURRENCY);
-  private readonly pendingProgress = new Map<string, number>();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** Jobs added and not yet finished, cancelled or failed, plus files still being sniffed or opened as archives. */
   private unsettled = 0;
   private batch = { done: 0, failed: 0 };
@@ -177,14 +75,9 @@ export class UploadEngine {
     this.options = options;
   }
 
-  subscribe = (listener: () => void) => {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  };
+  subscribe = this.store.subscribe;
 
-  getSnapshot = (): UploadsSnapshot => this.state;
+  getSnapshot = this.store.getSnapshot;
 
   /**
    * Queues files; empty and over-size files fail at once without a request.
@@ -194,7 +87,7 @@ export class UploadEngine {
    */
   add = (files: readonly File[]) => {
     if (files.length === 0) return;
-    if (this.unsettled === 0 && this.batch.done + this.batch.failed === 0) this.set({ announcement: "" });
+    if (this.unsettled === 0 && this.batch.done + this.batch.failed === 0) this.store.set({ announcement: "" });
     const plain: File[] = [];
     const unknown: File[] = [];
     for (const file of files) {
@@ -225,7 +118,7 @@ export class UploadEngine {
       queued.push({ id, source, controller: new AbortController(), phase: "queued" });
     }
     // Rows first: a job may start (and update its row) synchronously below.
-    this.set({ rows: [...this.state.rows, ...added] });
+    this.store.set({ rows: [...this.store.getSnapshot().rows, ...added] });
     for (const job of queued) {
       this.jobs.set(job.id, job);
       this.unsettled++;
@@ -272,13 +165,13 @@ export class UploadEngine {
     const id = `zip-${++nextId}`;
     const fail = (message: string) => {
       this.batch.failed++;
-      this.set({ rows: [...this.state.rows, { id, name: file.name, size: file.size, status: "error", loaded: 0, error: message }] });
+      this.store.set({ rows: [...this.store.getSnapshot().rows, { id, name: file.name, size: file.size, status: "error", loaded: 0, error: message }] });
     };
     if (file.size > MAX_ZIP_BYTES) return fail(zipTooLargeMessage(file.size));
     const controller = new AbortController();
     this.opening.set(id, controller);
     this.unsettled++;
-    this.set({ notices: [...this.state.notices, { id, name: file.name, state: "opening", text: `${file.name}: opening…` }] });
+    this.store.set({ notices: [...this.store.getSnapshot().notices, { id, name: file.name, state: "opening", text: `${file.name}: opening…` }] });
     void listZipImages(file)
       .then(
         ({ images, skipped }) => {
@@ -288,8 +181,8 @@ export class UploadEngine {
             return fail(NO_IMAGES_MESSAGE);
           }
           const text = zipFoundText(file.name, images.length, skipped);
-          this.set({
-            notices: this.state.notices.map((notice) => (notice.id === id ? { ...notice, state: "opened", text } : notice)),
+          this.store.set({
+            notices: this.store.getSnapshot().notices.map((notice) => (notice.id === id ? { ...notice, state: "opened", text } : notice)),
             announcement: `${text}.`,
           });
           this.enqueue(images.map(zipImageSource));
@@ -308,7 +201,7 @@ export class UploadEngine {
   }
 
   private removeNotice(id: string) {
-    this.set({ notices: this.state.notices.filter((notice) => notice.id !== id) });
+    this.store.set({ notices: this.store.getSnapshot().notices.filter((notice) => notice.id !== id) });
   }
 
   /** Stops a queued or uploading file and removes its row; a file being processed can no longer be stopped. */
@@ -323,15 +216,15 @@ export class UploadEngine {
     const job = this.jobs.get(id);
     if (!job || job.phase === "processing" || job.phase === "settled") return;
     job.controller.abort();
-    this.pendingProgress.delete(id);
-    this.set({ rows: this.state.rows.filter((row) => row.id !== id) });
+    this.store.removeRow(id);
   };
 
   /** Removes done and failed rows, and notices about archives already opened. */
   clearFinished = () => {
-    this.set({
-      rows: this.state.rows.filter(isActive),
-      notices: this.state.notices.filter((notice) => notice.state === "opening"),
+    const { rows, notices } = this.store.getSnapshot();
+    this.store.set({
+      rows: rows.filter(isActive),
+      notices: notices.filter((notice) => notice.state === "opening"),
       announcement: "",
     });
   };
@@ -353,7 +246,7 @@ export class UploadEngine {
     let keep = false;
     try {
       job.phase = "uploading";
-      this.patch(id, { status: "uploading", loaded: 0 });
+      this.store.patch(id, { status: "uploading", loaded: 0 });
 
       // For an archive entry this inflates the image now, one per running upload.
       let file: Blob;
@@ -367,7 +260,7 @@ export class UploadEngine {
       if (source.size !== file.size) {
         const rejection = this.rejection(file.size);
         if (rejection) return this.fail(job, rejection);
-        this.patch(id, { size: file.size });
+        this.store.patch(id, { size: file.size });
       }
 
       // A thrown action is a network failure (the action itself returns errors as state).
@@ -384,18 +277,31 @@ export class UploadEngine {
       if (!uploadId || begun.status !== "success" || !begun.data) return this.fail(job, actionMessage(begun));
       const upload = uploadId;
 
-      await this.sendParts({ id, upload, file, partSize: begun.data.partSize, signal });
+      await sendParts({
+        transport: this.transport,
+        upload,
+        file,
+        partSize: begun.data.partSize,
+        signal,
+        stallMs: this.stallMs,
+        retryDelay: this.partDelay,
+        onProgress: (loaded) => this.store.progress(id, loaded),
+        onStorageWait: () => this.store.patch(id, { note: STORAGE_RETRYING_MESSAGE }),
+        onPartStored: () => {
+          if (this.store.getSnapshot().rows.find((row) => row.id === id)?.note) this.store.patch(id, { note: undefined });
+        },
+      });
       if (signal.aborted) throw abortError();
 
       job.phase = "processing";
-      this.patch(id, { status: "processing", loaded: file.size });
+      this.store.patch(id, { status: "processing", loaded: file.size });
       // If complete() throws, aborting is still safe: the server aborts only uploads not being completed.
       const completed = await this.transport.complete(upload);
       if (completed.status !== "success" || !completed.data) return this.fail(job, actionMessage(completed));
       keep = true;
       job.phase = "settled";
       this.batch.done++;
-      this.patch(id, { status: "done", loaded: file.size, duplicateOf: completed.data.duplicateOf, skipped: completed.data.skipped });
+      this.store.patch(id, { status: "done", loaded: file.size, duplicateOf: completed.data.duplicateOf, skipped: completed.data.skipped });
       try {
         if (!completed.data.skipped) this.options.onUploaded(completed.data);
       } catch (err) {
@@ -413,160 +319,16 @@ export class UploadEngine {
     }
   }
 
-  /**
-   * A file's parts, PART_CONCURRENCY at a time: while the server encrypts and
-   * stores one part, the next is already on the wire, so a single large file
-   * is not held to one round trip per 4 MiB. Progress is the sum of finished
-   * parts and the bytes of those in flight. The first part that fails for good
-   * stops the others.
-   */
-  private async sendParts({ id, upload, file, partSize, signal }: { id: string; upload: string; file: Blob; partSize: number; signal: AbortSignal }) {
-    const parts = partRanges(file.size, partSize);
-    const stop = new AbortController();
-    const partSignal = AbortSignal.any([signal, stop.signal]);
-    const inFlight = new Map<number, number>();
-    let finished = 0;
-    const report = () => {
-      let loaded = finished;
-      for (const bytes of inFlight.values()) loaded += bytes;
-      this.progress(id, loaded);
-    };
-    let next = 0;
-    const worker = async () => {
-      while (next < parts.length && !partSignal.aborted) {
-        const part = parts[next++];
-        const length = part.end - part.start;
-        let otherRetries = 0;
-        await withRetry(
-          async () => {
-            inFlight.set(part.index, 0);
-            report();
-            // One slice per part: a picked file is never read into memory as a whole.
-            const body = file.slice(part.start, part.end);
-            await this.putWatched(upload, part.index, body, (loaded) => {
-              inFlight.set(part.index, Math.min(loaded, length));
-              report();
-            }, partSignal);
-          },
-          {
-            retries: PART_RETRIES + UNAVAILABLE_RETRIES,
-            // Other failures get PART_RETRIES tries; "storage unavailable" waits longer for the database.
-            shouldRetry: (err) => isRetryablePartError(err) && (isUnavailablePartError(err) || otherRetries++ < PART_RETRIES),
-            delayMs: (retry, err) => Math.min(this.partDelay(retry, err), MAX_RETRY_DELAY_MS),
-            onRetry: (_retry, err) => {
-              if (isUnavailablePartError(err)) this.patch(id, { note: STORAGE_RETRYING_MESSAGE });
-            },
-            signal: partSignal,
-          },
-        );
-        if (this.state.rows.find((row) => row.id === id)?.note) this.patch(id, { note: undefined });
-        inFlight.delete(part.index);
-        finished += length;
-        report();
-      }
-    };
-    const workers = Array.from({ length: Math.min(PART_CONCURRENCY, parts.length) }, () =>
-      worker().catch((err: unknown) => {
-        stop.abort();
-        throw err;
-      }),
-    );
-    const results = await Promise.allSettled(workers);
-    // The signal's own abort (a cancel) wins over the failures it caused in the other workers.
-    if (signal.aborted) throw abortError();
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !isAbortError(r.reason));
-    if (failed) throw failed.reason;
-    const aborted = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (aborted) throw aborted.reason;
-  }
-
-  /**
-   * One part attempt, abandoned when no progress arrives for `stallMs` (a
-   * connection that hangs without failing): it then counts as a network error,
-   * which withRetry retries. A cancel still ends it as an AbortError.
-   */
-  private putWatched(uploadId: string, index: number, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<void> {
-    const attempt = new AbortController();
-    let stalled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        stalled = true;
-        attempt.abort();
-      }, this.stallMs);
-    };
-    const forward = () => attempt.abort();
-    if (signal.aborted) return Promise.reject(abortError());
-    signal.addEventListener("abort", forward, { once: true });
-    arm();
-    return this.transport
-      .putPart(
-        uploadId,
-        index,
-        body,
-        (loaded) => {
-          arm();
-          onProgress(loaded);
-        },
-        attempt.signal,
-      )
-      .catch((err: unknown) => {
-        if (stalled && !signal.aborted) throw new PartError({});
-        throw err;
-      })
-      .finally(() => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", forward);
-      });
-  }
-
   private fail(job: Job, message: string) {
     job.phase = "settled";
     this.batch.failed++;
-    this.patch(job.id, { status: "error", error: message });
+    this.store.patch(job.id, { status: "error", error: message });
   }
 
   private finishBatchIfIdle() {
     if (this.unsettled > 0) return;
     const { done, failed } = this.batch;
     this.batch = { done: 0, failed: 0 };
-    if (done + failed > 0) this.set({ announcement: batchMessage(done, failed) });
+    if (done + failed > 0) this.store.set({ announcement: batchMessage(done, failed) });
   }
-
-  private progress(id: string, loaded: number) {
-    this.pendingProgress.set(id, loaded);
-    this.flushTimer ??= setTimeout(this.flushProgress, PROGRESS_FLUSH_MS);
-  }
-
-  private flushProgress = () => {
-    this.flushTimer = null;
-    if (this.pendingProgress.size === 0) return;
-    const updates = new Map(this.pendingProgress);
-    this.pendingProgress.clear();
-    this.set({
-      rows: this.state.rows.map((row) => {
-        const loaded = updates.get(row.id);
-        return loaded !== undefined && row.status === "uploading" && loaded !== row.loaded ? { ...row, loaded } : row;
-      }),
-    });
-  };
-
-  private patch(id: string, change: Partial<UploadRow>) {
-    this.pendingProgress.delete(id);
-    this.set({ rows: this.state.rows.map((row) => (row.id === id ? { ...row, ...change } : row)) });
-  }
-
-  private set(change: Partial<UploadsSnapshot>) {
-    this.state = { ...this.state, ...change };
-    for (const listener of this.listeners) listener();
-  }
-}
-
-/** The first BEGIN_HEAD_BYTES of a file as base64 (what begin takes to sniff its type). */
-async function readHead(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.slice(0, BEGIN_HEAD_BYTES).arrayBuffer());
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

@@ -2,11 +2,12 @@
 
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
-import { type EngineOptions, UploadEngine, type UploadRow, type UploadsSnapshot, type ZipNotice } from "@/components/upload/engine";
-import { type EntryLike, type QueueSummary, collectFiles, isHiddenName, isKnownNonImage, summarize } from "@/components/upload/queue";
+import { type EngineOptions, UploadEngine } from "@/components/upload/engine";
+import { type QueueSummary, summarize } from "@/components/upload/progress";
+import type { UploadRow, UploadsSnapshot, ZipNotice } from "@/components/upload/upload-store";
 import { xhrTransport } from "@/components/upload/xhr-transport";
 
-export type { UploadRow, ZipNotice } from "@/components/upload/engine";
+export type { UploadRow, ZipNotice } from "@/components/upload/upload-store";
 
 const SERVER_SNAPSHOT: UploadsSnapshot = { rows: [], notices: [], announcement: "" };
 const getServerSnapshot = () => SERVER_SNAPSHOT;
@@ -45,30 +46,4 @@ export function useUploads({ maxBytes, onUploaded }: EngineOptions): Uploads {
   }, [busy]);
 
   return { rows, notices, announcement, summary, busy, addFiles: engine.add, cancel: engine.cancel, clearFinished: engine.clearFinished };
-}
-
-/**
- * The files of a drop, folders walked recursively. Reads the DataTransfer
- * synchronously (it is emptied once the drop handler returns), then walks.
- * Hidden files are skipped, and inside folders so are files of a known
- * non-image type (sidecar .json, .txt, …).
- */
-export function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
-  const loose: File[] = [];
-  const folders: EntryLike<File>[] = [];
-  const items = Array.from(dataTransfer.items ?? []);
-  for (const item of items) {
-    if (item.kind !== "file") continue;
-    const entry = typeof item.webkitGetAsEntry === "function" ? item.webkitGetAsEntry() : null;
-    if (entry?.isDirectory) {
-      folders.push(entry as unknown as EntryLike<File>);
-      continue;
-    }
-    const file = item.getAsFile();
-    if (file) loose.push(file);
-  }
-  if (items.length === 0) loose.push(...Array.from(dataTransfer.files));
-  const visible = loose.filter((file) => !isHiddenName(file.name));
-  if (folders.length === 0) return Promise.resolve(visible);
-  return collectFiles(folders, (file) => !isKnownNonImage(file.type)).then((found) => [...visible, ...found]);
 }

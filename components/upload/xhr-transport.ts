@@ -4,8 +4,9 @@
 
 import { abortUploadAction, beginUploadAction, completeUploadAction } from "@/app/(gallery)/actions";
 import { runAction } from "@/components/run-action";
-import type { UploadTransport } from "@/components/upload/engine";
-import { PartError, abortError, parseApiError, parseRetryAfter } from "@/components/upload/queue";
+import { abortError } from "@/components/upload/abort";
+import { PartError, parseApiError, parseRetryAfter } from "@/components/upload/parts";
+import type { UploadTransport } from "@/components/upload/transport";
 
 export const partUrl = (uploadId: string, index: number) => `/api/uploads/${encodeURIComponent(uploadId)}/parts/${index}`;
 

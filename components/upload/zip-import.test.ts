@@ -1,7 +1,8 @@
 import JSZip from "jszip";
 import { describe, expect, it, vi } from "vitest";
 
-import { UploadEngine, type UploadTransport as Transport } from "@/components/upload/engine";
+import { UploadEngine } from "@/components/upload/engine";
+import type { UploadTransport as Transport } from "@/components/upload/transport";
 import {
   EXTRACT_FAILED_MESSAGE,
   MAX_ZIP_BYTES,

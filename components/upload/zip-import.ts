@@ -12,7 +12,7 @@
 import type JSZip from "jszip";
 
 import { formatBytes, plural } from "@/components/format";
-import { isHiddenName } from "@/components/upload/queue";
+import { isHiddenName } from "@/components/upload/dropped-files";
 
 /** Archives larger than this are refused: the browser would have to hold all of it in memory. */
 export const MAX_ZIP_BYTES = 2 * 1024 ** 3;

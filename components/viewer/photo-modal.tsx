@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
 import { useViewerSource } from "@/components/gallery/gallery-context";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { Viewer } from "@/components/viewer/viewer";
 import type { GalleryItem, ImageDetails } from "@/lib/gallery-types";
 

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
+import { networkErrorMessage, readApiError } from "@/components/api-error";
 import { Viewer } from "@/components/viewer/viewer";
 import type { GalleryItem, ImageDetails, Neighbours } from "@/lib/gallery-types";
 

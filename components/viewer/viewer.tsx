@@ -1,18 +1,16 @@
 "use client";
 
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 
-import {
-  formatBytes,
-  formatDate,
-  formatDimensions,
-  formatExposure,
-  formatTakenAt,
-  fitInside,
-} from "@/components/format";
-import { networkErrorMessage, readApiError } from "@/components/gallery/use-image-list";
-import { ChevronIcon, CloseIcon, DownloadIcon, ImageOffIcon, PinIcon, Spinner, TrashIcon } from "@/components/icons";
-import { Characteristics } from "@/components/viewer/characteristics";
+import { fitInside } from "@/components/format";
+import { ChevronIcon, CloseIcon, DownloadIcon, ImageOffIcon, Spinner, TrashIcon } from "@/components/icons";
+import { DetailsPanel } from "@/components/viewer/details-panel";
+import { NavButton } from "@/components/viewer/nav-button";
+import { useImageDetails } from "@/components/viewer/use-image-details";
+import { usePreloadNeighbours } from "@/components/viewer/use-preload-neighbours";
+import { useSwipe } from "@/components/viewer/use-swipe";
+import { useViewerDialog } from "@/components/viewer/use-viewer-dialog";
+import { useViewerKeys } from "@/components/viewer/use-viewer-keys";
 import { imageUrl, type GalleryItem, type ImageDetails } from "@/lib/gallery-types";
 
 export type ViewerProps = {
@@ -37,11 +35,6 @@ export type ViewerProps = {
 };
 
 const PREVIEW_SIZE = 1600;
-const DETAILS_DELAY_MS = 120;
-const SWIPE_PX = 50;
-const COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-
-type DetailsEntry = { status: "ready"; data: ImageDetails } | { status: "error"; message: string };
 
 /**
  * The photo viewer: the preview image, Previous/Next (arrow keys, swipe), a
@@ -62,75 +55,11 @@ export function Viewer({
   initialDetails,
   mode,
 }: ViewerProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const closeButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const detailsTitleId = useId();
-
-  // Open once on mount; closing (Escape, Close, backdrop) goes through the "close" event.
-  const fireClose = useEffectEvent(() => onClose());
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    const handleClose = () => fireClose();
-    element.addEventListener("close", handleClose);
-    if (!element.open) element.showModal();
-    closeButton.current?.focus();
-    // The page behind must not scroll under the wheel or touch.
-    const root = document.documentElement;
-    const previousOverflow = root.style.overflow;
-    root.style.overflow = "hidden";
-    return () => {
-      element.removeEventListener("close", handleClose);
-      if (element.open) element.close();
-      root.style.overflow = previousOverflow;
-    };
-  }, []);
-  const close = () => (dialog.current ? dialog.current.close() : onClose());
-
-  const onKeyDown = (event: React.KeyboardEvent | KeyboardEvent) => {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (event.key === "ArrowLeft" && onPrevious) {
-      event.preventDefault();
-      onPrevious();
-    } else if (event.key === "ArrowRight" && onNext) {
-      event.preventDefault();
-      onNext();
-    } else if (event.key === "Escape" && mode === "page") {
-      event.preventDefault();
-      onClose();
-    }
-  };
-
-  // As a page nothing holds focus after load, so the arrows are heard from the whole document.
-  const pageKey = useEffectEvent((event: KeyboardEvent) => {
-    const target = event.target as HTMLElement | null;
-    if (target?.closest("input, textarea, select, [contenteditable=true], main")) return;
-    onKeyDown(event);
-  });
-  useEffect(() => {
-    if (mode !== "page") return;
-    const listener = (event: KeyboardEvent) => pageKey(event);
-    document.addEventListener("keydown", listener);
-    return () => document.removeEventListener("keydown", listener);
-  }, [mode]);
-
-  // Swipe left/right on the image moves between photos.
-  const swipe = useRef<{ x: number; y: number; id: number } | null>(null);
-  const onPointerDown = (event: React.PointerEvent) => {
-    if (event.pointerType === "mouse") return;
-    swipe.current = { x: event.clientX, y: event.clientY, id: event.pointerId };
-  };
-  const onPointerUp = (event: React.PointerEvent) => {
-    const start = swipe.current;
-    swipe.current = null;
-    if (!start || start.id !== event.pointerId) return;
-    const dx = event.clientX - start.x;
-    const dy = event.clientY - start.y;
-    if (Math.abs(dx) < SWIPE_PX || Math.abs(dx) < Math.abs(dy) * 1.5) return;
-    if (dx < 0) onNext?.();
-    else onPrevious?.();
-  };
+  const { dialog, closeButton, close } = useViewerDialog(onClose);
+  const onKeyDown = useViewerKeys({ mode, onPrevious, onNext, onClose });
+  const swipe = useSwipe({ onPrevious, onNext });
 
   // Preview loading state, per image.
   const [loadedId, setLoadedId] = useState<string | null>(null);
@@ -138,56 +67,8 @@ export function Viewer({
   const loaded = loadedId === item.id;
   const failed = failedId === item.id;
 
-  // Warm the cache for the neighbours so Previous/Next (and swipes) feel instant.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      for (const id of [nextId, previousId]) {
-        if (!id) continue;
-        const img = new Image();
-        img.decoding = "async";
-        img.src = imageUrl(id, "preview");
-      }
-    }, 150);
-    return () => clearTimeout(timer);
-  }, [previousId, nextId]);
-
-  // Details, fetched per image (after a short pause, so holding an arrow key does not flood the server).
-  const [details, setDetails] = useState<Record<string, DetailsEntry>>(() =>
-    initialDetails ? { [initialDetails.id]: { status: "ready", data: initialDetails } } : {},
-  );
-  const id = item.id;
-  const entry = details[id];
-  const missing = entry === undefined;
-  useEffect(() => {
-    if (!missing) return;
-    const controller = new AbortController();
-    const timer = setTimeout(async () => {
-      let next: DetailsEntry;
-      try {
-        const res = await fetch(`/api/images/${encodeURIComponent(id)}`, {
-          signal: controller.signal,
-          cache: "no-store",
-          headers: { accept: "application/json" },
-        });
-        if (!res.ok) throw new Error(await readApiError(res));
-        next = { status: "ready", data: (await res.json()) as ImageDetails };
-      } catch (err) {
-        if (controller.signal.aborted) return;
-        next = { status: "error", message: networkErrorMessage(err) };
-      }
-      if (!controller.signal.aborted) setDetails((prev) => ({ ...prev, [id]: next }));
-    }, DETAILS_DELAY_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [id, missing]);
-  const retryDetails = () =>
-    setDetails((prev) => {
-      const rest = { ...prev };
-      delete rest[id];
-      return rest;
-    });
+  usePreloadNeighbours(previousId, nextId);
+  const { entry, retry: retryDetails } = useImageDetails(item.id, initialDetails);
 
   const preview = fitInside(item, PREVIEW_SIZE);
   const Title = mode === "page" ? "h1" : "h2";
@@ -234,7 +115,7 @@ export function Viewer({
           </button>
         </header>
 
-        <div className="relative min-h-0 flex-1 touch-pan-y" onPointerDown={onPointerDown} onPointerUp={onPointerUp} onPointerCancel={() => (swipe.current = null)}>
+        <div className="relative min-h-0 flex-1 touch-pan-y" {...swipe}>
           <div
             className="absolute inset-0 flex items-center justify-center px-2 pb-4 sm:px-16"
             onClick={(event) => {
@@ -322,132 +203,3 @@ export function Viewer({
     </dialog>
   );
 }
-
-function NavButton({
-  label,
-  side,
-  disabled,
-  busy = false,
-  onClick,
-  children,
-}: {
-  label: string;
-  side: "left" | "right";
-  disabled: boolean;
-  busy?: boolean;
-  onClick: () => void;
-  children: React.ReactNode;
-}) {
-  // aria-disabled rather than disabled: a disabled button drops focus, which would
-  // leave the arrow keys with nowhere to go.
-  return (
-    <button
-      type="button"
-      aria-label={label}
-      aria-disabled={disabled}
-      aria-busy={busy || undefined}
-      onClick={() => {
-        if (!disabled) onClick();
-      }}
-      className={`absolute top-1/2 flex size-11 -translate-y-1/2 items-center justify-center rounded-full bg-black/40 text-white ring-1 ring-white/15 backdrop-blur transition hover:bg-black/60 aria-disabled:cursor-default aria-disabled:opacity-30 aria-disabled:hover:bg-black/40 ${
-        side === "left" ? "left-2 sm:left-3" : "right-2 sm:right-3"
-      }`}
-    >
-      {children}
-    </button>
-  );
-}
-
-function DetailsPanel({
-  item,
-  entry,
-  onRetry,
-}: {
-  item: GalleryItem;
-  entry: DetailsEntry | undefined;
-  onRetry: () => void;
-}) {
-  const data = entry?.status === "ready" ? entry.data : null;
-  const base = data ?? item;
-  const exposure = data ? formatExposure(data.exposure) : null;
-  const palette = data ? data.palette.filter((colour) => COLOUR.test(colour)) : [];
-
-  return (
-    <div className="flex flex-col gap-4 text-sm">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2">
-        <Row term="Dimensions">{formatDimensions(base.width, base.height)}</Row>
-        <Row term="Type">{base.mime || "—"}</Row>
-        <Row term="Size">
-          <span title={`${base.size.toLocaleString("en-US")} bytes`}>{formatBytes(base.size)}</span>
-        </Row>
-        <Row term="Uploaded">
-          <time dateTime={base.createdAt}>{formatDate(base.createdAt, { withTime: true })}</time>
-        </Row>
-        {data?.takenAt ? (
-          <Row term="Taken">
-            <time dateTime={data.takenAt}>{formatTakenAt(data.takenAt)}</time>
-          </Row>
-        ) : null}
-        {data?.camera ? <Row term="Camera">{data.camera}</Row> : null}
-        {data?.lens ? <Row term="Lens">{data.lens}</Row> : null}
-        {exposure ? <Row term="Exposure">{exposure}</Row> : null}
-      </dl>
-
-      {palette.length > 0 ? (
-        <div>
-          <p className="mb-1.5 text-zinc-500 dark:text-zinc-400">Palette</p>
-          <ul aria-label="Colour palette" className="flex flex-wrap gap-1.5">
-            {palette.map((colour, i) => (
-              <li key={`${colour}-${i}`}>
-                <span
-                  title={colour}
-                  style={{ backgroundColor: colour }}
-                  className="block size-7 rounded-md shadow-inner ring-1 ring-black/10 dark:ring-white/15"
-                />
-                <span className="sr-only">{colour}</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-
-      {data ? <Characteristics value={data.characteristics ?? null} /> : null}
-
-      {data?.hasLocation ? (
-        <p className="flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950/50 dark:text-amber-200">
-          <PinIcon className="mt-0.5 size-4 shrink-0" />
-          Location stored (never shared publicly)
-        </p>
-      ) : null}
-
-      {entry === undefined ? (
-        <p role="status" className="flex items-center gap-2 text-zinc-500 dark:text-zinc-400">
-          <Spinner className="size-4" />
-          Loading details…
-        </p>
-      ) : null}
-      {entry?.status === "error" ? (
-        <div role="alert" className="flex flex-col items-start gap-2 text-red-700 dark:text-red-400">
-          <p>Couldn&apos;t load the details. {entry.message}</p>
-          <button
-            type="button"
-            onClick={onRetry}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-1 font-medium text-zinc-700 shadow-sm hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-200 dark:hover:bg-zinc-700"
-          >
-            Try again
-          </button>
-        </div>
-      ) : null}
-    </div>
-  );
-}
-
-function Row({ term, children }: { term: string; children: React.ReactNode }) {
-  return (
-    <>
-      <dt className="text-zinc-500 dark:text-zinc-400">{term}</dt>
-      <dd className="min-w-0 break-words">{children}</dd>
-    </>
-  );
-}
-
