@@ -12,6 +12,14 @@ const nextConfig = {
       "./node_modules/@vladmandic/human/models/centernet.*",
       "./node_modules/@vladmandic/human/models/blazeface.*",
       "./node_modules/@tensorflow/**",
+      // nsfwjs and its one model in use (the weights are base64 in .min.js files), plus
+      // what the @tensorflow/tfjs bundle it requires loads at run time.
+      "./node_modules/nsfwjs/package.json",
+      "./node_modules/nsfwjs/dist/cjs/**",
+      "./node_modules/nsfwjs/dist/models/package.json",
+      "./node_modules/nsfwjs/dist/models/mobilenet_v2/**",
+      "./node_modules/long/**",
+      "./node_modules/seedrandom/**",
     ],
   },
   experimental: {

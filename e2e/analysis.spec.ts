@@ -62,6 +62,8 @@ test("the viewer lists the characteristics; a label chip runs a search for it", 
   const panel = page.getByRole("region", { name: "Characteristics" });
   await expect(panel).toBeVisible();
   await expect(panel.getByText("landscape")).toBeVisible();
+  // nsfwjs looked at it, and a cup of coffee is not sensitive.
+  await expect(panel.getByText("Not sensitive")).toBeVisible();
   await panel.getByRole("list", { name: "Labels" }).getByRole("link", { name: "cup" }).click();
   await expect(page).toHaveURL(/\?q=cup$/);
   await expect(search.results()).toHaveCount(1);

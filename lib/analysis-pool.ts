@@ -17,8 +17,12 @@ export type Detection = {
   /** COCO labels with the best score each, best first. */
   objects: { label: string; score: number }[];
   persons: number;
+  /** nsfwjs's class probabilities (drawing, hentai, neutral, porn, sexy), summing to about 1. */
+  content: Record<NsfwClass, number>;
   tensors: number;
 };
+
+export type NsfwClass = "drawing" | "hentai" | "neutral" | "porn" | "sexy";
 
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void; timer: NodeJS.Timeout };
 type Slot = { worker: Worker; pending: Map<number, Pending>; busy: number };
@@ -81,11 +85,14 @@ function call<T>(message: Record<string, unknown>, transfer: ArrayBuffer[] = [])
   });
 }
 
-/** Loads the models in every worker; returns the slowest load time and the process RSS after. */
-export async function warmAnalysisPool(): Promise<{ loadMs: number; rss: number }> {
+/**
+ * Loads the models in every worker; returns the slowest load time (all models,
+ * and nsfwjs's part of it) and the process RSS after.
+ */
+export async function warmAnalysisPool(): Promise<{ loadMs: number; nsfwLoadMs: number; rss: number }> {
   while (state.slots.length < limits.analysisWorkers) state.slots.push(spawn());
-  const loads = await Promise.all(state.slots.map(() => call<{ loadMs: number; rss: number }>({ type: "load" })));
-  return { loadMs: Math.max(...loads.map((l) => l.loadMs)), rss: process.memoryUsage().rss };
+  const loads = await Promise.all(state.slots.map(() => call<{ loadMs: number; nsfwLoadMs: number; rss: number }>({ type: "load" })));
+  return { loadMs: Math.max(...loads.map((l) => l.loadMs)), nsfwLoadMs: Math.max(...loads.map((l) => l.nsfwLoadMs)), rss: process.memoryUsage().rss };
 }
 
 /** Faces and objects in an RGB image (8 bits per channel, no alpha). The buffer is moved to the worker. */

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { closeAnalysisPool } from "@/lib/analysis-pool";
 import { analysisStates, backoffMs, drainAnalysisQueue, enqueueAnalysis, runAnalysisCron } from "@/lib/analysis-queue";
+import { MODEL_NAME } from "@/lib/characteristics";
 import { getDb } from "@/lib/db";
-import { deleteImagesForever, trashImages } from "@/lib/images";
-import { getTraits } from "@/lib/image-traits";
+import { deleteImagesForever, findImageRecord, trashImages } from "@/lib/images";
+import { getTraits, outdatedImageRefs, storeTraits } from "@/lib/image-traits";
 import { tryLock } from "@/lib/locks";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
@@ -42,6 +43,26 @@ describe("analysis queue", () => {
     expect(JSON.stringify(row)).not.toMatch(/landscape|phash|labels/);
     // Another owner cannot read them.
     expect(await getTraits({ ownerId: owner(), imageId: item.id })).toBeNull();
+  });
+
+  it("characteristics from older models (no sensitive-content flag) are found for the backfill and redone", async () => {
+    const ownerId = owner();
+    const item = await uploadBytes({ ownerId, name: "coffee.jpg", bytes: await photo("coffee.jpg") });
+    await drainAnalysisQueue({ ownerId });
+    const fresh = await getTraits({ ownerId, imageId: item.id });
+    expect(fresh).toMatchObject({ model: MODEL_NAME, sensitive: false });
+    expect(fresh?.sensitiveScore).toBeLessThan(0.5);
+    expect((await outdatedImageRefs()).map((r) => r.id)).not.toContain(item.id);
+    // As stored before nsfwjs was added.
+    const doc = await findImageRecord({ ownerId, imageId: item.id });
+    const { sensitive: _s, sensitiveScore: _score, ...older } = fresh!;
+    await storeTraits({ doc: doc!, traits: { ...older, model: "human-3.3.6/centernet+blazeface" } });
+    expect((await getTraits({ ownerId, imageId: item.id }))?.sensitive).toBeUndefined();
+    expect(await outdatedImageRefs()).toContainEqual({ id: item.id, ownerId });
+    // What the backfill does with each of them.
+    await enqueueAnalysis({ ownerId, imageId: item.id });
+    expect(await drainAnalysisQueue({ ownerId })).toMatchObject({ analysed: 1, failed: 0 });
+    expect(await getTraits({ ownerId, imageId: item.id })).toMatchObject({ model: MODEL_NAME, sensitive: false });
   });
 
   it("skips a job leased by another instance, and takes it once the lease is gone", async () => {

@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { getDb } from "@/lib/db";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 import { allImageRefs } from "@/lib/images";
-import { analyseStoredImage, analysedImageIds } from "@/lib/image-traits";
+import { analyseStoredImage, analysedImageIds, outdatedImageRefs } from "@/lib/image-traits";
 import { tryLock } from "@/lib/locks";
 
 /**
@@ -158,8 +158,11 @@ export async function runAnalysisCron({ authorization }: { authorization: string
   return drainAnalysisQueue({ budgetMs: 50_000 });
 }
 
-/** Queues every image that has no characteristics yet (the backfill); images already queued stay as they are. */
-export async function enqueueUnanalysed(): Promise<{ images: number; queued: number }> {
+/**
+ * Queues every image that has no characteristics yet, or has them from older
+ * models (the backfill); images already queued stay as they are.
+ */
+export async function enqueueUnanalysed(): Promise<{ images: number; queued: number; outdated: number }> {
   const [refs, done] = await Promise.all([allImageRefs(), analysedImageIds()]);
   let queued = 0;
   for (const ref of refs) {
@@ -167,7 +170,10 @@ export async function enqueueUnanalysed(): Promise<{ images: number; queued: num
     await enqueueAnalysis({ ownerId: ref.ownerId, imageId: ref.id });
     queued++;
   }
-  return { images: refs.length, queued };
+  // Analysed by older models (before the sensitive-content flag): analysed again.
+  const outdated = await outdatedImageRefs();
+  for (const ref of outdated) await enqueueAnalysis({ ownerId: ref.ownerId, imageId: ref.id });
+  return { images: refs.length, queued, outdated: outdated.length };
 }
 
 /** Drops the jobs of images deleted forever (the drain would drop them too, later). */

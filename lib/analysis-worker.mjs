@@ -6,8 +6,10 @@
 // package throws outside the react-server condition, which a worker lacks.
 //
 // Models: @vladmandic/human 3.3.6 on @tensorflow/tfjs-backend-wasm: CenterNet
-// (COCO, 80 classes) for objects and BlazeFace for faces. Weights and the
-// .wasm ship inside the npm packages; nothing is fetched from the network.
+// (COCO, 80 classes) for objects and BlazeFace for faces; nsfwjs 4.4.0
+// (MobileNetV2, 224 px) for explicit or suggestive content, on the same
+// tfjs-core 4.22.0 engine and wasm backend. Weights and the .wasm ship inside
+// the npm packages; nothing is fetched from the network.
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { createRequire } from "node:module";
@@ -43,7 +45,35 @@ const FACE_MIN_CONFIDENCE = 0.6;
 const OBJECT_MIN_CONFIDENCE = 0.3;
 
 let human;
+let nsfw;
 let loadMs = 0;
+let nsfwLoadMs = 0;
+
+/**
+ * nsfwjs's own MobileNetV2 as an IOHandler. The package ships its weights as
+ * base64 inside CommonJS files (dist/models/mobilenet_v2/*.min.js); its own
+ * loader pulls them in through a TypeScript `__importStar`, which copies a
+ * 3.5 MB string index by index (about 7 s and 70 MiB here), so they are required
+ * directly. No URL is involved: the fetch shim above never sees this model.
+ */
+function nsfwModelHandler() {
+  const dir = path.join(path.dirname(require.resolve("nsfwjs")), "..", "models", "mobilenet_v2");
+  return {
+    async load() {
+      const json = require(path.join(dir, "model.min.js"));
+      const shards = json.weightsManifest.flatMap((group) => group.paths.map((p) => Buffer.from(require(path.join(dir, `${p}.min.js`)), "base64")));
+      const weights = Buffer.concat(shards);
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
+      };
+    },
+  };
+}
 
 async function load() {
   const started = Date.now();
@@ -79,6 +109,14 @@ async function load() {
   });
   await instance.load();
   await instance.tf.ready();
+  // After Human has chosen the wasm backend: nsfwjs requires the @tensorflow/tfjs
+  // bundle, whose tfjs-core is the same (deduplicated) module, so it runs on that
+  // backend too. Its load() warms the model up with one prediction of zeros.
+  const nsfwStarted = Date.now();
+  const { NSFWJS } = require("nsfwjs/core");
+  nsfw = new NSFWJS(nsfwModelHandler(), { size: 224 });
+  await nsfw.load();
+  nsfwLoadMs = Date.now() - nsfwStarted;
   loadMs = Date.now() - started;
   return instance;
 }
@@ -89,18 +127,25 @@ async function detect({ rgb, width, height }) {
   loading ??= load();
   human = await loading;
   const tensor = human.tf.tensor4d(Int32Array.from(rgb), [1, height, width, 3], "int32");
+  // nsfwjs takes one image, not a batch; a reshape shares the pixels.
+  const single = human.tf.reshape(tensor, [height, width, 3]);
   try {
     const result = await human.detect(tensor);
     const best = new Map();
     for (const o of result.object) best.set(o.label, Math.max(best.get(o.label) ?? 0, o.score));
+    // classify() squashes the image to 224×224 itself (bilinear), as in a browser.
+    const classes = await nsfw.classify(single, 5);
+    const content = Object.fromEntries(classes.map((c) => [c.className.toLowerCase(), Math.round(c.probability * 1000) / 1000]));
     return {
       faces: result.face.length,
       objects: [...best].map(([label, score]) => ({ label, score: Math.round(score * 100) / 100 })).sort((a, b) => b.score - a.score),
       persons: result.object.filter((o) => o.label === "person").length,
+      content,
       tensors: human.tf.memory().numTensors,
     };
   } finally {
     // Input and every intermediate go back: the count stays at the models' own weights.
+    single.dispose();
     tensor.dispose();
   }
 }
@@ -110,7 +155,7 @@ parentPort.on("message", async (msg) => {
     if (msg.type === "load") {
       loading ??= load();
       await loading;
-      parentPort.postMessage({ id: msg.id, ok: true, value: { loadMs, rss: process.memoryUsage().rss } });
+      parentPort.postMessage({ id: msg.id, ok: true, value: { loadMs, nsfwLoadMs, rss: process.memoryUsage().rss } });
     } else if (msg.type === "detect") {
       parentPort.postMessage({ id: msg.id, ok: true, value: await detect(msg) });
     }

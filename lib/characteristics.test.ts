@@ -4,7 +4,8 @@ import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 
-import { colourName, hammingDistance, measurePixels, orientationOf } from "@/lib/characteristics";
+import { SENSITIVE_FROM, characterise, colourName, hammingDistance, measurePixels, orientationOf, searchTermsOf } from "@/lib/characteristics";
+import type { SealedMeta } from "@/lib/images";
 
 const photo = (name: string) => readFile(path.join(import.meta.dirname, "testing/photos", name));
 
@@ -53,5 +54,23 @@ describe("characteristics", () => {
     const ui = await measurePixels({ image: await sharp(svg).png().toBuffer() });
     expect(ui.flatShare).toBeGreaterThan(0.5);
     expect((await measurePixels({ image: await photo("cat.jpg") })).flatShare).toBeLessThan(0.5);
+  });
+
+  it("flags explicit or suggestive content from Porn + Hentai + Sexy at the threshold, with a search word", () => {
+    const meta: SealedMeta = { name: "beach.jpg", format: "jpeg", pages: 1, hasAlpha: false, exif: {}, gps: null, palette: [] };
+    const pixels = { sharpness: 200, brightness: 120, phash: "0123456789abcdef", flatShare: 0.1 };
+    const of = (content: { drawing: number; hentai: number; neutral: number; porn: number; sexy: number }) =>
+      characterise({ width: 800, height: 600, mime: "image/jpeg", meta, pixels, detection: { faces: 0, objects: [], persons: 0, tensors: 0, content } });
+    // Each class alone is under the threshold; together they cross it.
+    const suggestive = of({ drawing: 0.05, hentai: 0.1, neutral: 0.35, porn: 0.2, sexy: 0.3 });
+    expect(suggestive).toMatchObject({ sensitive: true, sensitiveScore: 0.6 });
+    expect(searchTermsOf({ meta, traits: suggestive })).toContain("sensitive");
+    const atThreshold = of({ drawing: 0, hentai: 0, neutral: 1 - SENSITIVE_FROM, porn: SENSITIVE_FROM, sexy: 0 });
+    expect(atThreshold.sensitive).toBe(true);
+    // A neutral photo, and a drawing, are not.
+    const calm = of({ drawing: 0.02, hentai: 0.01, neutral: 0.85, porn: 0.1, sexy: 0.02 });
+    expect(calm).toMatchObject({ sensitive: false, sensitiveScore: 0.13 });
+    expect(searchTermsOf({ meta, traits: calm })).not.toContain("sensitive");
+    expect(of({ drawing: 0.9, hentai: 0.04, neutral: 0.05, porn: 0.01, sexy: 0 }).sensitive).toBe(false);
   });
 });

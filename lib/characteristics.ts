@@ -32,6 +32,13 @@ export type Characteristics = {
   brightness: number;
   dark: boolean;
   screenshot: boolean;
+  /**
+   * Explicit or suggestive content (nsfwjs): Porn + Hentai + Sexy ≥ SENSITIVE_FROM.
+   * Absent on characteristics computed before the flag existed (the backfill redoes them).
+   */
+  sensitive?: boolean;
+  /** nsfwjs's Porn + Hentai + Sexy probability, 0 to 1. */
+  sensitiveScore?: number;
   /** 64-bit difference hash (dHash) as 16 hex digits, for near-duplicates. */
   phash: string;
   /** Which model labelled it, so a later model can re-run. */
@@ -39,9 +46,16 @@ export type Characteristics = {
   analysedAt: string;
 };
 
-export const MODEL_NAME = "human-3.3.6/centernet+blazeface";
+export const MODEL_NAME = "human-3.3.6/centernet+blazeface;nsfwjs-4.4.0/mobilenet_v2";
 const BLURRY_BELOW = 60;
 const DARK_BELOW = 50;
+/**
+ * An image is flagged sensitive when nsfwjs gives Porn + Hentai + Sexy at least
+ * this probability, i.e. when it finds explicit or suggestive content more
+ * likely than a neutral photo or a drawing. On the real photos in
+ * lib/testing/photos the sum is at most 0.25, a dog's tan coat (README "Characteristics").
+ */
+export const SENSITIVE_FROM = 0.5;
 /** Detections at or above this confidence become labels (and search words). */
 const LABEL_MIN_SCORE = 0.35;
 /** Side of the image handed to the models: CenterNet reads 512 px, BlazeFace 256 px. */
@@ -148,6 +162,11 @@ export async function modelInput({ image }: { image: Buffer }): Promise<{ rgb: U
   return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
+/** nsfwjs's probability of explicit or suggestive content: Porn + Hentai + Sexy, rounded to 0.001. */
+export function sensitivityOf(content: Detection["content"]): number {
+  return Math.round((content.porn + content.hentai + content.sexy) * 1000) / 1000;
+}
+
 export function characterise({
   width,
   height,
@@ -164,6 +183,7 @@ export function characterise({
   detection: Detection;
 }): Characteristics {
   const camera = Boolean(meta.exif?.Make || meta.exif?.Model);
+  const sensitiveScore = sensitivityOf(detection.content);
   const lossless = mime === "image/png" || mime === "image/webp" || mime === "image/gif";
   return {
     v: 1,
@@ -179,6 +199,8 @@ export function characterise({
     brightness: pixels.brightness,
     dark: pixels.brightness < DARK_BELOW,
     screenshot: !camera && lossless && pixels.flatShare > 0.5,
+    sensitive: sensitiveScore >= SENSITIVE_FROM,
+    sensitiveScore,
     phash: pixels.phash,
     model: MODEL_NAME,
     analysedAt: new Date().toISOString(),
@@ -218,6 +240,7 @@ export function searchTermsOf({ meta, traits }: { meta: SealedMeta; traits: Char
     if (traits.dark) terms.add("dark");
     if (traits.animated) terms.add("animated");
     if (traits.transparent) terms.add("transparent");
+    if (traits.sensitive) terms.add("sensitive");
   }
   terms.delete("");
   return [...terms];

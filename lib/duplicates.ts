@@ -2,12 +2,12 @@ import "server-only";
 
 import { createHmac } from "node:crypto";
 
-import { hammingDistance } from "@/lib/characteristics";
 import { getDb } from "@/lib/db";
 import type { GalleryItem } from "@/lib/gallery-types";
 import { findImageRecord, galleryItemsByIds } from "@/lib/images";
 import { ownerKey } from "@/lib/owner-keys";
 import { listOwnerTraits } from "@/lib/image-traits";
+import { groupNearDuplicates } from "@/lib/near-duplicates";
 
 /**
  * Duplicates. Exact: a keyed hash of the plaintext (HMAC-SHA-256 under the
@@ -22,7 +22,7 @@ type ContentDoc = { _id: string; key: string; imageId: string; ownerId: string }
 type PrefsDoc = { _id: string; skipDuplicates: boolean; updatedAt: Date };
 
 /** Bits two perceptual hashes may differ by and still be "the same picture" (resized, recompressed, lightly edited). */
-const NEAR_BITS = 8;
+export const NEAR_BITS = 8;
 
 async function contents() {
   return (await getDb()).collection<ContentDoc>("content_hashes");
@@ -81,23 +81,14 @@ export type DuplicateGroup = { items: GalleryItem[]; keep: string };
  * Groups of the owner's live images whose perceptual hashes are within
  * NEAR_BITS of each other (exact copies included), largest groups first.
  * Each group proposes to keep its largest copy (most pixels, then bytes).
- * Linear in the library to read, quadratic in comparisons of 64-bit words.
+ * Linear in the library to read; the grouping compares only hashes that share
+ * a nearly equal 16-bit band (lib/near-duplicates.ts), not every pair.
  */
 export async function listDuplicateGroups({ ownerId }: { ownerId: string }): Promise<DuplicateGroup[]> {
   const hashes = (await listOwnerTraits({ ownerId })).map((t) => ({ id: t.imageId, phash: t.traits.phash }));
-  const parent = hashes.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (let i = 0; i < hashes.length; i++) {
-    for (let j = i + 1; j < hashes.length; j++) {
-      if (hammingDistance(hashes[i].phash, hashes[j].phash) <= NEAR_BITS) parent[find(i)] = find(j);
-    }
-  }
-  const groups = new Map<number, string[]>();
-  hashes.forEach((h, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), h.id]));
   const out: DuplicateGroup[] = [];
-  for (const ids of groups.values()) {
-    if (ids.length < 2) continue;
-    const items = await galleryItemsByIds({ ownerId, imageIds: ids });
+  for (const members of groupNearDuplicates(hashes.map((h) => h.phash), NEAR_BITS)) {
+    const items = await galleryItemsByIds({ ownerId, imageIds: members.map((i) => hashes[i].id) });
     if (items.length < 2) continue;
     const keep = [...items].sort((a, b) => b.width * b.height - a.width * a.height || b.size - a.size)[0].id;
     out.push({ items, keep });

@@ -42,6 +42,8 @@ export type ImageCharacteristics = {
   brightness: number;
   dark: boolean;
   screenshot: boolean;
+  /** Explicit or suggestive content; null when analysed before this was checked. */
+  sensitive: boolean | null;
 };
 
 export type ImageDetails = GalleryItem & {

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { detectInImage } from "@/lib/analysis-pool";
-import { type Characteristics, characterise, measurePixels, modelInput, searchTermsOf } from "@/lib/characteristics";
+import { type Characteristics, MODEL_NAME, characterise, measurePixels, modelInput, searchTermsOf } from "@/lib/characteristics";
 import { openJson, sealJson, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import type { ImageCharacteristics, ImageDetails } from "@/lib/gallery-types";
@@ -48,7 +48,8 @@ export async function analyseStoredImage({ ownerId, imageId }: { ownerId: string
   return traits;
 }
 
-async function storeTraits({ doc, traits }: { doc: ImageDoc; traits: Characteristics }): Promise<void> {
+/** Seals and stores an image's characteristics, replacing any earlier ones (its search postings are separate). */
+export async function storeTraits({ doc, traits }: { doc: ImageDoc; traits: Characteristics }): Promise<void> {
   const { nonce, sealed } = sealJson({ dek: dekOf(doc), imageId: sealId(doc._id), value: traits });
   await (await traitsColl()).replaceOne(
     { _id: doc._id },
@@ -82,7 +83,7 @@ export async function getImageOverview({ ownerId, imageId }: { ownerId: string; 
 
 function toView(t: Characteristics): ImageCharacteristics {
   const { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot } = t;
-  return { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot };
+  return { labels, faces, colours, orientation, megapixels, animated, transparent, sharpness, blurry, brightness, dark, screenshot, sensitive: t.sensitive ?? null };
 }
 
 /** Every analysed image of an owner with its characteristics (the duplicates page). Linear in the library. */
@@ -93,6 +94,56 @@ export async function listOwnerTraits({ ownerId }: { ownerId: string }): Promise
     const doc = await findImageRecord({ ownerId, imageId: row._id });
     if (!doc || doc.trashedAt !== null) continue;
     out.push({ imageId: row._id, traits: openJson({ dek: dekOf(doc), imageId: sealId(doc._id), nonce: toBuffer(row.nonce), sealed: toBuffer(row.sealed) }) as Characteristics });
+  }
+  return out;
+}
+
+/** Up to this many ids are read one by one; past it, one pass over the owner's rows is cheaper. */
+const POINT_READS = 64;
+
+/**
+ * Which of these images of the owner analysis flagged sensitive. The flag is
+ * inside the sealed characteristics, so each candidate is opened with its own
+ * key: a share of N images costs about N point reads (or one pass over the
+ * owner's characteristics for large selections, plus a read per image found).
+ * Images not analysed yet, or analysed before the flag existed, count as not
+ * flagged: sharing them asks nothing, as before.
+ */
+export async function sensitiveAmong({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<string[]> {
+  const coll = await traitsColl();
+  const wanted = new Set(imageIds);
+  const rows: TraitsDoc[] = [];
+  if (wanted.size <= POINT_READS) {
+    for (const row of await Promise.all([...wanted].map((_id) => coll.findOne({ _id, ownerId })))) if (row) rows.push(row);
+  } else {
+    for await (const row of coll.find({ ownerId })) if (wanted.has(row._id)) rows.push(row);
+  }
+  const flagged: string[] = [];
+  for (let i = 0; i < rows.length; i += POINT_READS) {
+    await Promise.all(
+      rows.slice(i, i + POINT_READS).map(async (row) => {
+        const doc = await findImageRecord({ ownerId, imageId: row._id });
+        if (!doc) return;
+        const traits = openJson({ dek: dekOf(doc), imageId: sealId(doc._id), nonce: toBuffer(row.nonce), sealed: toBuffer(row.sealed) }) as Characteristics;
+        if (traits.sensitive) flagged.push(doc._id);
+      }),
+    );
+  }
+  return flagged;
+}
+
+/**
+ * Images whose characteristics came from older models than MODEL_NAME (before
+ * the sensitive-content flag, say): the backfill analyses them again. Opens
+ * every record with its image's key: one pass plus a point read per image.
+ */
+export async function outdatedImageRefs(): Promise<{ id: string; ownerId: string }[]> {
+  const out: { id: string; ownerId: string }[] = [];
+  for await (const row of (await traitsColl()).find({})) {
+    const doc = await findImageRecord({ ownerId: row.ownerId, imageId: row._id });
+    if (!doc) continue;
+    const traits = openJson({ dek: dekOf(doc), imageId: sealId(doc._id), nonce: toBuffer(row.nonce), sealed: toBuffer(row.sealed) }) as Characteristics;
+    if (traits.model !== MODEL_NAME) out.push({ id: doc._id, ownerId: doc.ownerId });
   }
   return out;
 }

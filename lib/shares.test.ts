@@ -1,14 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 import { createAlbum } from "@/lib/albums";
+import { closeAnalysisPool } from "@/lib/analysis-pool";
+import { drainAnalysisQueue } from "@/lib/analysis-queue";
 import { getDb } from "@/lib/db";
-import { restoreImages, trashImages } from "@/lib/images";
+import { getTraits, reindexStoredImage, storeTraits } from "@/lib/image-traits";
+import { findImageRecord, restoreImages, trashImages } from "@/lib/images";
+import { searchImages } from "@/lib/search";
 import {
   SHARE_GUESS_RULE,
   type Visitor,
@@ -19,6 +23,7 @@ import {
   openSharedVariant,
   openSharedZip,
   revokeShare,
+  sensitiveImageIds,
   unlockShare,
   updateShare,
 } from "@/lib/shares";
@@ -28,6 +33,8 @@ import { createUser, deleteAccount } from "@/lib/users";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
 const owner = () => randomBytes(12).toString("hex");
+
+afterAll(closeAnalysisPool);
 const address = () => `10.${randomInt(255)}.${randomInt(255)}.${randomInt(255)}`;
 const EXIF = { Make: "Acme", Model: "Snapper 9", DateTimeOriginal: "2024:05:06 07:08:09", gps: { latitude: 48.8584, longitude: 2.2945 } };
 const OPTIONS = { expires: { choice: "never" as const }, allowDownload: true, includeMeta: false, hideNames: false };
@@ -302,5 +309,63 @@ describe("share links", () => {
     await expectAll(derived(visitor, item.id), "not_found");
     const db = await getDb();
     for (const name of ["shares", "albums", "album_items", "strip_sizes"]) expect(await db.collection(name).countDocuments({ ownerId: user.id })).toBe(0);
+  });
+});
+
+describe("sensitive images", () => {
+  // No explicit picture is shipped for the tests: the real model's verdict on the
+  // real photos is "not sensitive" (lib/analysis-pool.test.ts), so the flag of one
+  // image is set here the way analysis would store it: sealed, with its search token.
+  async function markSensitive({ ownerId, imageId }: { ownerId: string; imageId: string }) {
+    const doc = await findImageRecord({ ownerId, imageId });
+    const traits = await getTraits({ ownerId, imageId });
+    if (!doc || !traits) throw new Error("not analysed");
+    expect(traits.sensitive).toBe(false);
+    await storeTraits({ doc, traits: { ...traits, sensitive: true, sensitiveScore: 0.91 } });
+    await reindexStoredImage({ ownerId, imageId });
+  }
+
+  it("sharing flagged images asks 'Share anyway?' first; the flag is found by search and never stored in clear", async () => {
+    const alice = owner();
+    const [calm, flagged] = await photos(alice, 2);
+    await drainAnalysisQueue({ ownerId: alice });
+    // Analysed, and nothing flagged yet: sharing asks nothing.
+    expect(await sensitiveImageIds({ ownerId: alice, imageIds: [calm, flagged] })).toEqual([]);
+    expect((await createShare({ ownerId: alice, scope: { selection: { ids: [calm, flagged] } }, options: OPTIONS })).token).toBeTruthy();
+
+    await markSensitive({ ownerId: alice, imageId: flagged });
+    expect(await sensitiveImageIds({ ownerId: alice, imageIds: [calm, flagged] })).toEqual([flagged]);
+    // Another owner's view of the same ids: nothing (their keys, their images).
+    expect(await sensitiveImageIds({ ownerId: owner(), imageIds: [calm, flagged] })).toEqual([]);
+    expect((await searchImages({ ownerId: alice, q: "sensitive" })).items.map((i) => i.id)).toEqual([flagged]);
+
+    const sharesBefore = (await listShares({ ownerId: alice })).length;
+    const asks = { code: "conflict", message: "Some of these images are marked sensitive. Share anyway?" };
+    await expect(createShare({ ownerId: alice, scope: { selection: { ids: [calm, flagged] } }, options: OPTIONS })).rejects.toMatchObject(asks);
+    const album = await createAlbum({ ownerId: alice, title: "Mixed", selection: { ids: [calm, flagged] } });
+    await expect(createShare({ ownerId: alice, scope: { albumId: album.id }, options: OPTIONS })).rejects.toMatchObject(asks);
+    expect((await listShares({ ownerId: alice })).length).toBe(sharesBefore);
+    // Only the unflagged one: no question. "Share anyway" shares the flagged ones.
+    expect((await createShare({ ownerId: alice, scope: { selection: { ids: [calm] } }, options: OPTIONS })).token).toBeTruthy();
+    expect((await createShare({ ownerId: alice, scope: { albumId: album.id }, options: { ...OPTIONS, shareAnyway: true } })).token).toBeTruthy();
+    expect((await listShares({ ownerId: alice })).length).toBe(sharesBefore + 2);
+
+    // The flag and its score are sealed: neither is named in the stored rows.
+    const db = await getDb();
+    const rows = JSON.stringify([
+      await db.collection("image_traits").find({ ownerId: alice }).toArray(),
+      await db.collection("search_postings").find({ ownerId: alice }).toArray(),
+    ]);
+    expect(rows).not.toMatch(/sensitive/i);
+  });
+
+  it("a large selection is checked in one pass over the owner's characteristics", async () => {
+    const alice = owner();
+    const ids = await photos(alice, 3);
+    await drainAnalysisQueue({ ownerId: alice });
+    await markSensitive({ ownerId: alice, imageId: ids[1] });
+    // Past the point-read limit (64 ids): unknown ids are simply not flagged.
+    const many = [...ids, ...Array.from({ length: 80 }, () => randomUUID())];
+    expect(await sensitiveImageIds({ ownerId: alice, imageIds: many })).toEqual([ids[1]]);
   });
 });

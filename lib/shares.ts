@@ -10,6 +10,7 @@ import { openJson, sealJson, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 import type { GalleryItem } from "@/lib/gallery-types";
+import { sensitiveAmong } from "@/lib/image-traits";
 import { type Selection, listLiveItems, openImageVariant } from "@/lib/images";
 import { ownerKey } from "@/lib/owner-keys";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
@@ -89,13 +90,12 @@ async function stripSizes() {
 const hashToken = (token: string) => createHash("sha256").update(token.slice(0, 512)).digest("base64url");
 
 /**
- * The hook for the characteristics work (issue 11): the images of a scope that
- * are flagged sensitive. Until those flags exist, none are.
+ * The images of a scope that analysis flagged sensitive (explicit or
+ * suggestive, lib/characteristics.ts): sharing them needs "Share anyway?".
+ * The flag lives only inside each image's sealed characteristics.
  */
 export async function sensitiveImageIds({ ownerId, imageIds }: { ownerId: string; imageIds: string[] }): Promise<string[]> {
-  void ownerId;
-  void imageIds;
-  return [];
+  return sensitiveAmong({ ownerId, imageIds });
 }
 
 export type ExpiryInput = { choice: ExpiryChoice; date?: string };

@@ -1,4 +1,5 @@
-// Analyses every image that has no characteristics yet (README, "Characteristics and search").
+// Analyses every image that has no characteristics yet, or has them from older
+// models than lib/characteristics.ts's MODEL_NAME (README, "Characteristics and search").
 //
 //   npm run analyze:backfill               queue what is missing, then drain the queue
 //   npm run analyze:backfill -- --reindex  also rebuild every image's search postings
@@ -23,9 +24,9 @@ function bar(done: number, total: number, started: number): string {
 }
 
 async function main() {
-  const { images, queued } = await enqueueUnanalysed();
+  const { images, queued, outdated } = await enqueueUnanalysed();
   const total = await pendingAnalysisCount();
-  console.log(`${images} image(s); ${queued} without characteristics queued now; ${total} job(s) in the queue.`);
+  console.log(`${images} image(s); ${queued} without characteristics and ${outdated} from older models queued now; ${total} job(s) in the queue.`);
   const { loadMs } = await warmAnalysisPool();
   console.log(`Models loaded in ${loadMs} ms.`);
   const started = Date.now();

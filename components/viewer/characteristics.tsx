@@ -1,5 +1,6 @@
 import Link from "next/link";
 
+import { SensitiveContent } from "@/components/viewer/sensitive-content";
 import type { ImageCharacteristics } from "@/lib/gallery-types";
 
 const chip =
@@ -45,6 +46,7 @@ export function Characteristics({ value }: { value: ImageCharacteristics | null 
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
             <dt className="text-zinc-500 dark:text-zinc-400">People</dt>
             <dd>{value.faces === 0 ? "No faces" : value.faces === 1 ? "1 face" : `${value.faces} faces`}</dd>
+            <SensitiveContent sensitive={value.sensitive ?? null} />
             <dt className="text-zinc-500 dark:text-zinc-400">Shape</dt>
             <dd>
               {value.orientation}, {value.megapixels} MP

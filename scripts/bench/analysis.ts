@@ -5,16 +5,20 @@
 //  - upload complete → labels present, with the in-process loop as `next start` runs it;
 //  - search latency at 100, 1,000 and 10,000 images (one owner, a rare word that
 //    matches 10 of them), and the ratio 10,000 ÷ 100 (target ≤ 1.5);
+//  - near-duplicate grouping of 1,000 and 10,000 perceptual hashes, and the ratio
+//    (about 10× is linear; comparing every pair would be 100×);
 //  - the HTTP upload rate of a `next start` analysing a backlog in the background ÷ the
 //    rate of the same build with ANALYSIS=off (target ≥ 0.9).
 import fs from "node:fs";
 import path from "node:path";
 
 import { closeAnalysisPool, warmAnalysisPool } from "@/lib/analysis-pool";
+import { NEAR_BITS } from "@/lib/duplicates";
 import { pendingAnalysisCount, startAnalysisLoop, stopAnalysisLoop } from "@/lib/analysis-queue";
 import { getTraits } from "@/lib/image-traits";
 import { analyseStoredImage } from "@/lib/image-traits";
 import { searchImages } from "@/lib/search";
+import { groupNearDuplicates } from "@/lib/near-duplicates";
 import { indexImage } from "@/lib/search-index";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
@@ -27,7 +31,31 @@ import { type SectionContext, envNumber, log, median, now, percentile, sampleMs 
 
 const S = "analysis";
 const PASSWORD = "bench-password-1234";
-const PHOTOS = ["astronaut.jpg", "cat.jpg", "coffee.jpg", "motorcycle.jpg", "rocket.jpg"];
+const PHOTOS = ["astronaut.jpg", "cat.jpg", "coffee.jpg", "dog.jpg", "motorcycle.jpg", "rocket.jpg"];
+
+/**
+ * `count` dHash-like hashes, reproducible: unrelated photos (random 64-bit
+ * words) with, for one in ten, a copy a few bits away (resized or recompressed).
+ */
+function benchHashes(count: number): string[] {
+  let seed = 7;
+  const next32 = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed;
+  };
+  const word = () => next32().toString(16).padStart(8, "0");
+  const out: string[] = [];
+  while (out.length < count) {
+    const h = word() + word();
+    out.push(h);
+    if (out.length < count && next32() % 10 === 0) {
+      let v = BigInt(`0x${h}`);
+      for (let k = next32() % 7; k > 0; k--) v ^= 1n << BigInt(next32() % 64);
+      out.push(v.toString(16).padStart(16, "0"));
+    }
+  }
+  return out;
+}
 
 export async function sectionAnalysis(ctx: SectionContext) {
   const photos = PHOTOS.map((name) => ({ name, bytes: fs.readFileSync(path.join(process.cwd(), "lib", "testing", "photos", name)) }));
@@ -35,8 +63,9 @@ export async function sectionAnalysis(ctx: SectionContext) {
   // --- models and per-image cost (in this process: the pool is the app's own code)
   await ctx.freshDatabase("bench_analysis");
   const rssBefore = process.memoryUsage().rss;
-  const { loadMs, rss } = await warmAnalysisPool();
-  ctx.put(S, "load_ms", "model load (CenterNet + BlazeFace, tfjs wasm, one worker)", "ms", loadMs);
+  const { loadMs, nsfwLoadMs, rss } = await warmAnalysisPool();
+  ctx.put(S, "load_ms", "model load (CenterNet + BlazeFace + nsfwjs MobileNetV2, tfjs wasm, one worker)", "ms", loadMs);
+  ctx.put(S, "nsfw_load_ms", "of which nsfwjs MobileNetV2 (weights from its package, one warm-up prediction)", "ms", nsfwLoadMs);
   ctx.put(S, "rss_mib", "RSS with the models loaded (growth over the process before)", "MiB", rss / 2 ** 20, `+${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB`);
   const owner = (await createUser({ username: "bench_analysis", displayName: "Bench", password: PASSWORD })).id;
   const uploaded: { id: string }[] = [];
@@ -56,6 +85,18 @@ export async function sectionAnalysis(ctx: SectionContext) {
   }
   ctx.put(S, "latency_p50", "upload complete → labels present (in-process loop), p50", "ms", median(latencies), `${latencies.length} uploads, max ${Math.max(...latencies).toFixed(0)} ms`);
   stopAnalysisLoop();
+
+  // --- near-duplicate grouping vs library size (CPU only: the /duplicates page's grouping step)
+  const dupSizes = [1000, 10_000];
+  const dupMs: Record<number, number> = {};
+  for (const size of dupSizes) {
+    const hashes = benchHashes(size);
+    let groups = 0;
+    const sample = await sampleMs(async () => (groups = groupNearDuplicates(hashes, NEAR_BITS).length), envNumber("BENCH_DUPLICATES_SAMPLES", 7), 1);
+    dupMs[size] = median(sample);
+    ctx.put(S, `duplicates_${size}`, `near-duplicate grouping of ${size.toLocaleString("en-US")} hashes (≤ ${NEAR_BITS} bits)`, "ms", dupMs[size], `${groups} groups, ${sample.length} samples`);
+  }
+  ctx.put(S, "duplicates_ratio", "grouping at 10,000 ÷ at 1,000 hashes (10× linear, 100× all pairs)", "×", dupMs[10_000] / dupMs[1000]);
 
   // --- search latency vs library size
   await ctx.freshDatabase("bench_search");
