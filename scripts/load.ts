@@ -297,6 +297,11 @@ async function main() {
     // The first fifth is warm-up (code paths loading, caches filling); the slope is taken after it.
     const steady = rss.filter((r) => r.t >= opts.seconds / 5).map((r) => ({ x: r.t / 60, y: r.mib }));
     console.log(`RSS slope after warm-up: ${slope(steady).toFixed(2)} MiB/min (first ${rss[0].mib.toFixed(0)} MiB, last ${rss[rss.length - 1].mib.toFixed(0)} MiB, max ${Math.max(...rss.map((r) => r.mib)).toFixed(0)} MiB)`);
+    // A leak keeps its slope to the end; warm-up (JIT, caches, the analysis workers' wasm heaps
+    // growing to their high-water mark) flattens out. The second half tells the two apart.
+    const halves = [0, 1].map((h) => rss.filter((r) => (h === 0 ? r.t < opts.seconds / 2 : r.t >= opts.seconds / 2)).map((r) => ({ x: r.t / 60, y: r.mib })));
+    const mean = (list: { y: number }[]) => list.reduce((sum, p) => sum + p.y, 0) / Math.max(1, list.length);
+    console.log(`RSS slope over the second half: ${slope(halves[1]).toFixed(2)} MiB/min; mean first half ${mean(halves[0]).toFixed(0)} MiB, second half ${mean(halves[1]).toFixed(0)} MiB`);
   }
   own?.stop();
   process.exit(errors.length === 0 ? 0 : 1);
