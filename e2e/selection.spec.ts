@@ -43,10 +43,12 @@ test.describe("select, delete, restore, download", () => {
     const bar = page.getByRole("toolbar", { name: "Selection" });
     await expect(bar).toContainText("12 images");
 
-    // One, then a range with Shift.
-    await page.getByRole("checkbox", { name: "Select img-11.png" }).check();
+    // One, then a range with Shift: the first tile to the fourth, in the order shown (files upload
+    // three at a time, so the timeline's order is the order they finished, not their names').
+    const shown = await gallery.names();
+    await page.getByRole("checkbox", { name: `Select ${shown[0]}` }).check();
     await expect(bar).toContainText("1 of 12 selected");
-    await page.getByRole("checkbox", { name: "Select img-08.png" }).click({ modifiers: ["Shift"] });
+    await page.getByRole("checkbox", { name: `Select ${shown[3]}` }).click({ modifiers: ["Shift"] });
     await expect(bar).toContainText("4 of 12 selected");
     await page.getByRole("button", { name: "Clear selection" }).click();
     await expect(bar).toContainText("12 images");

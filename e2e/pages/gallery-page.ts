@@ -42,6 +42,12 @@ export class GalleryPage {
     return this.page.getByRole("link", { name: new RegExp(`Open ${escapeRegExp(name)}`) });
   }
 
+  /** File names in the order the gallery shows them, read from each tile's "Select …" checkbox. */
+  async names(): Promise<string[]> {
+    const labels = await this.items().getByRole("checkbox").evaluateAll((boxes) => boxes.map((box) => box.getAttribute("aria-label") ?? ""));
+    return labels.map((label) => label.replace(/^Select /, ""));
+  }
+
   /** Image ids of what the gallery currently shows, read from the thumbnail URLs. */
   async imageIds(): Promise<string[]> {
     const srcs = await this.page.locator('[data-testid="gallery-item"] img').evaluateAll((imgs) =>
