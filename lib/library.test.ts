@@ -43,6 +43,13 @@ async function readsDuring(fn: () => Promise<unknown>): Promise<Document[]> {
   return seen;
 }
 
+/** As if the owner's summary had never been written (data from before summaries). */
+async function forgetSummary(ownerId: string) {
+  const db = await getDb();
+  await db.collection("library_heads").deleteOne({ _id: ownerId } as never);
+  await db.collection("libraries").deleteOne({ _id: ownerId } as never);
+}
+
 /** More images than one bucket holds, all taken the same day (so they share buckets). */
 async function library(count: number) {
   const ownerId = owner();
@@ -201,7 +208,9 @@ describe("timeline listing", () => {
     const onImages = seen.filter((c) => c.find === "images");
     // Page 1 is the newest bucket (4) and most of the full one; page 2 finishes that one.
     expect(onImages.length).toBe(3);
-    expect(seen.filter((c) => c.find === "libraries")).toHaveLength(2);
+    // The summary is read through its head (a few bytes); this process wrote it, so it is still open here.
+    expect(seen.filter((c) => c.find === "library_heads")).toHaveLength(2);
+    expect(seen.filter((c) => c.find === "libraries")).toHaveLength(0);
     expect(seen.filter((c) => c.aggregate || c.count)).toEqual([]);
     for (const cmd of seen) {
       // FerretDB 1.24 pushes down only top-level equality: no sort, no operators.
@@ -215,14 +224,14 @@ describe("timeline listing", () => {
     await trashImages({ ownerId, selection: { ids: ids.slice(0, 2) } });
     const db = await getDb();
     await db.collection<ImageDoc>("images").updateMany({ ownerId }, { $unset: { pageKey: "" } });
-    await db.collection("libraries").deleteOne({ _id: ownerId } as never);
+    await forgetSummary(ownerId);
     expect((await walk(ownerId)).ids).toEqual([...ids].reverse().slice(0, 4));
     expect(await countImages({ ownerId, trashed: true })).toBe(2);
     expect(await db.collection<ImageDoc>("images").countDocuments({ ownerId, pageKey: { $exists: false } })).toBe(0);
 
     // A crash between a record write and the summary write: counts are off.
     const summary = (await readSummary({ ownerId }))!;
-    await db.collection("libraries").deleteOne({ _id: ownerId } as never);
+    await forgetSummary(ownerId);
     const { withSummary } = await import("@/lib/library");
     await withSummary(ownerId, async () => ({
       summary: { buckets: summary.buckets.map((b) => ({ ...b, n: b.n + 7, t: 0 })), trash: summary.trash!.map((b) => ({ ...b, n: b.n + 3 })) },
@@ -277,6 +286,29 @@ describe("timeline listing", () => {
     expect(new Set((await walk(ownerId, { trashed: true })).ids)).toEqual(new Set(all.ids));
     expect(await db.collection<ImageDoc>("images").countDocuments({ ownerId, trashKey: { $exists: false }, trashedAt: { $ne: null } })).toBe(0);
   }, 300_000);
+
+  it("reads the summary through its head, and sees another instance's write at once", async () => {
+    const { ownerId, ids } = await library(3);
+    const db = await getDb();
+    const snapshot = async () => ({
+      head: await db.collection("library_heads").findOne({ _id: ownerId } as never),
+      doc: await db.collection("libraries").findOne({ _id: ownerId } as never),
+    });
+    const before = await snapshot();
+    await trashImages({ ownerId, selection: { ids: [ids[0]] } });
+    expect(await countImages({ ownerId })).toBe(2);
+    // Another instance writes the earlier state back: this process must not keep serving its own copy.
+    await db.collection("libraries").replaceOne({ _id: ownerId } as never, before.doc!);
+    await db.collection("library_heads").replaceOne({ _id: ownerId } as never, before.head!);
+    expect(await countImages({ ownerId })).toBe(3);
+    // A write that stopped between the head and the summary: tags differ, and the summary is read each time.
+    await db.collection("library_heads").updateOne({ _id: ownerId } as never, { $set: { tag: "interrupted" } });
+    const seen = await readsDuring(async () => {
+      expect(await countImages({ ownerId })).toBe(3);
+      expect(await countImages({ ownerId })).toBe(3);
+    });
+    expect(seen.filter((c) => c.find === "libraries")).toHaveLength(2);
+  });
 
   it("keeps the days of the library sealed: the summary in the database shows no date", async () => {
     const ownerId = owner();

@@ -42,7 +42,9 @@ export type TrashBucket = { k: string; hi: Pos; lo: Pos; n: number };
 /** `trash` is absent only in summaries written before trash buckets; ensureLibrary rebuilds those once. */
 export type Summary = { buckets: Bucket[]; trash?: TrashBucket[] };
 
-type LibraryDoc = { _id: string; nonce: Buffer; sealed: Buffer; updatedAt: Date };
+type LibraryDoc = { _id: string; nonce: Buffer; sealed: Buffer; updatedAt: Date; tag?: string };
+/** A summary's version: a tiny document read on every request in place of the summary itself. */
+type HeadDoc = { _id: string; tag: string };
 
 export type Member = { id: string; pos: Pos; trashed: boolean };
 /** `trashKey`: the trash bucket an image leaves (restore, delete forever) when `trashed` is -1. */
@@ -62,23 +64,55 @@ async function libraries() {
   return (await getDb()).collection<LibraryDoc>("libraries");
 }
 
+async function heads() {
+  return (await getDb()).collection<HeadDoc>("library_heads");
+}
+
+/**
+ * Opened summaries by owner, each with the tag it was written under. The
+ * summary grows with the library (about 37 KB sealed at 10,000 images, 3.5 ms
+ * more to read than at 100), while its head is a few bytes: a request reads
+ * the head and opens the summary only when the tag moved, so reads cost the
+ * same at any size and stay right when another instance writes. Writers put
+ * the new tag in the head first, then the summary with it; a crash between
+ * the two leaves tags that differ, and a summary whose tag is not the head's
+ * is used but never cached, until the next write.
+ */
+const opened = new Map<string, { tag: string; summary: Summary }>();
+const OPENED_MAX = 64;
+
+function remember(ownerId: string, tag: string, summary: Summary): void {
+  opened.delete(ownerId);
+  if (opened.size >= OPENED_MAX) opened.delete(opened.keys().next().value as string);
+  opened.set(ownerId, { tag, summary: structuredClone(summary) });
+}
+
 const lockName = (ownerId: string) => `library:${ownerId}`;
 // The summary's AAD names the owner: a summary copied onto another owner's record does not open.
 const sealId = (ownerId: string) => `library:${ownerId}`;
 
+/** The owner's summary; callers may change the copy they get (withSummary writes it back). */
 export async function readSummary({ ownerId }: { ownerId: string }): Promise<Summary | null> {
+  const head = await (await heads()).findOne({ _id: ownerId });
+  const hit = head ? opened.get(ownerId) : undefined;
+  if (hit && hit.tag === head!.tag) return structuredClone(hit.summary);
   const doc = await (await libraries()).findOne({ _id: ownerId });
   if (!doc) return null;
   const key = await ownerKey({ ownerId, purpose: "library" });
   const summary = openJson({ dek: key, imageId: sealId(ownerId), nonce: toBuffer(doc.nonce), sealed: toBuffer(doc.sealed) }) as Summary;
   for (const b of summary.buckets) b.m ??= {};
+  if (head && doc.tag === head.tag) remember(ownerId, head.tag, summary);
   return summary;
 }
 
 async function writeSummary(ownerId: string, summary: Summary): Promise<void> {
   const key = await ownerKey({ ownerId, purpose: "library" });
   const { nonce, sealed } = sealJson({ dek: key, imageId: sealId(ownerId), value: summary });
-  await (await libraries()).updateOne({ _id: ownerId }, { $set: { nonce, sealed, updatedAt: new Date() } }, { upsert: true });
+  const tag = randomBytes(12).toString("base64url");
+  opened.delete(ownerId);
+  await (await heads()).updateOne({ _id: ownerId }, { $set: { tag } }, { upsert: true });
+  await (await libraries()).updateOne({ _id: ownerId }, { $set: { nonce, sealed, tag, updatedAt: new Date() } }, { upsert: true });
+  remember(ownerId, tag, summary);
 }
 
 /** Summaries change only under the owner's lock: FerretDB has no atomic read-modify-write (lib/locks.ts). */
@@ -257,6 +291,8 @@ export function trashTotalOf(summary: Summary | null): number {
 }
 
 export async function deleteLibrary({ ownerId }: { ownerId: string }): Promise<void> {
+  opened.delete(ownerId);
+  await (await heads()).deleteOne({ _id: ownerId });
   await (await libraries()).deleteOne({ _id: ownerId });
 }
 

@@ -27,6 +27,7 @@ export const GIN_INDEXES = [
   // Looked up by `_id` on every request or upload: the per-owner timeline
   // summary, root key and usage, the session record, locks and accounts.
   { collection: "libraries", field: "_id" },
+  { collection: "library_heads", field: "_id" },
   { collection: "owner_keys", field: "_id" },
   { collection: "owner_usage", field: "_id" },
   { collection: "auth_sessions", field: "_id" },
