@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 
 import { addToAlbum, createAlbum, deleteAlbum, getAlbum, listAlbumImages, listAlbums, removeFromAlbum, renameAlbum } from "@/lib/albums";
 import { getDb } from "@/lib/db";
-import { getImage, restoreImages, trashImages, deleteTrashedForever } from "@/lib/images";
+import { getImage } from "@/lib/images";
+import { restoreImages, trashImages, deleteTrashedForever } from "@/lib/image-selection";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 

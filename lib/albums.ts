@@ -9,7 +9,8 @@ import { limits } from "@/lib/config";
 import { bulkWriteInBatches, getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { GalleryPage } from "@/lib/gallery-types";
-import { type Selection, listLiveItems, resolveSelection, trashedImageIds } from "@/lib/images";
+import { listLiveItems, trashedImageIds } from "@/lib/images";
+import { type Selection, resolveSelection } from "@/lib/image-selection";
 import { ownerKey } from "@/lib/owner-keys";
 
 /**

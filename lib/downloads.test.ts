@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { countImages, getImage, listImages, purgeExpiredTrash, resolveSelection, restoreImages, trashImages, deleteTrashedForever } from "@/lib/images";
+import { countImages, getImage, listImages } from "@/lib/images";
+import { purgeExpiredTrash, resolveSelection, restoreImages, trashImages, deleteTrashedForever } from "@/lib/image-selection";
 import { makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 

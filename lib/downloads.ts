@@ -4,7 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { type Selection, describeOriginals, openImageVariant, resolveSelection } from "@/lib/images";
+import { describeOriginals, openImageVariant } from "@/lib/images";
+import { type Selection, resolveSelection } from "@/lib/image-selection";
 import { createZipStream, zipContentLength } from "@/lib/zip";
 import { sanitizeZipNames } from "@/lib/zip-names";
 

@@ -10,7 +10,8 @@ import { drainAnalysisQueue } from "@/lib/analysis-queue";
 import { hammingDistance } from "@/lib/characteristics";
 import { getDb } from "@/lib/db";
 import { listDuplicateGroups, setSkipDuplicates } from "@/lib/duplicates";
-import { countImages, trashImages } from "@/lib/images";
+import { countImages } from "@/lib/images";
+import { trashImages } from "@/lib/image-selection";
 import { makeJpeg } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 

@@ -3,7 +3,7 @@ import "server-only";
 import { sweepExpiredSessions } from "@/lib/auth-sessions";
 import { limits } from "@/lib/config";
 import { sweepExpiredTokens } from "@/lib/downloads";
-import { purgeExpiredTrash } from "@/lib/images";
+import { purgeExpiredTrash } from "@/lib/image-selection";
 import { HOUSEKEEPING_LEASE, HOUSEKEEPING_LEASE_MS, sweepExpiredLocks, tryLock } from "@/lib/locks";
 import { sweepExpiredChallenges } from "@/lib/passkeys";
 import { sweepExpiredAttempts } from "@/lib/rate-limit";

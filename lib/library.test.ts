@@ -4,7 +4,8 @@ import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mong
 import { describe, expect, it } from "vitest";
 
 import { closeDb, getDb } from "@/lib/db";
-import { type ImageDoc, countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
+import { type ImageDoc, countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary } from "@/lib/images";
+import { restoreImages, trashImages } from "@/lib/image-selection";
 import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";

@@ -9,7 +9,7 @@ import { closeAnalysisPool } from "@/lib/analysis-pool";
 import { drainAnalysisQueue } from "@/lib/analysis-queue";
 import { searchTermsOf } from "@/lib/characteristics";
 import { getDb } from "@/lib/db";
-import { resolveSelection, trashImages } from "@/lib/images";
+import { resolveSelection, trashImages } from "@/lib/image-selection";
 import { searchImages } from "@/lib/search";
 import { makeJpeg } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";

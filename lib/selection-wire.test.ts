@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { countImages, restoreImages, trashImages } from "@/lib/images";
+import { countImages } from "@/lib/images";
+import { restoreImages, trashImages } from "@/lib/image-selection";
 import { selectionInputSchema } from "@/lib/schemas";
 import { MAX_SELECTION_IDS, packIds, packSelection, unpackIds } from "@/lib/selection-wire";
 import { makePng } from "@/lib/testing/fixtures";

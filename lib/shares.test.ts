@@ -11,7 +11,8 @@ import { closeAnalysisPool } from "@/lib/analysis-pool";
 import { drainAnalysisQueue } from "@/lib/analysis-queue";
 import { getDb } from "@/lib/db";
 import { getTraits, reindexStoredImage, storeTraits } from "@/lib/image-traits";
-import { findImageRecord, restoreImages, trashImages } from "@/lib/images";
+import { findImageRecord } from "@/lib/images";
+import { restoreImages, trashImages } from "@/lib/image-selection";
 import { searchImages } from "@/lib/search";
 import {
   SHARE_GUESS_RULE,

@@ -8,7 +8,7 @@ import { authedAction } from "@/lib/action";
 import { createDownloadToken } from "@/lib/downloads";
 import { limits } from "@/lib/config";
 import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
-import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/images";
+import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/image-selection";
 import { skipDuplicatesSchema } from "@/lib/schemas";
 import { beginUploadSchema, emptySchema, selectionInputSchema, trashStepSchema, undoTrashSchema, uploadIdSchema } from "@/lib/schemas";
 import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";

@@ -4,7 +4,8 @@
 // printed with its ratio to the smallest library; the target is ≤ 1.5×.
 import type { Db } from "mongodb";
 
-import { getImageDetails, listImages, openImageVariant, rebuildLibrary, restoreImages, trashImages } from "@/lib/images";
+import { getImageDetails, listImages, openImageVariant, rebuildLibrary } from "@/lib/images";
+import { restoreImages, trashImages } from "@/lib/image-selection";
 import { makePng } from "@/lib/testing/fixtures";
 import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
 import { getUsage, releaseQuota, reserveQuota } from "@/lib/usage";
