@@ -59,6 +59,25 @@ describe("analyzeImage", () => {
     expect(result.meta.hasAlpha).toBe(true);
   });
 
+  it("makes the preview, thumbnail and palette from one decode in sRGB: transparency kept, CMYK and 16-bit converted", async () => {
+    const size = { width: 800, height: 600 };
+    const cases = [
+      { mime: "image/png", bytes: await sharp({ create: { ...size, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } }).png().toBuffer(), mean: [0, 0, 255, 128] },
+      { mime: "image/jpeg", bytes: await sharp({ create: { ...size, channels: 3, background: "#c03020" } }).toColourspace("cmyk").jpeg().toBuffer(), mean: [192, 40, 20] },
+      { mime: "image/png", bytes: await sharp({ create: { ...size, channels: 3, background: "#c03020" } }).toColourspace("rgb16").png().toBuffer(), mean: [192, 48, 32] },
+      { mime: "image/png", bytes: await sharp({ create: { ...size, channels: 3, background: "#808080" } }).greyscale().png().toBuffer(), mean: [128, 128, 128] },
+    ];
+    for (const c of cases) {
+      const result = await analyzeImage({ source: streamOf(c.bytes), mime: c.mime });
+      for (const derived of [result.preview, result.thumb]) {
+        const { channels } = await sharp(derived).stats();
+        expect(channels).toHaveLength(c.mean.length);
+        channels.forEach((ch, i) => expect(Math.abs(ch.mean - c.mean[i])).toBeLessThan(16));
+      }
+      expect(result.meta.palette[0]).toMatch(/^#[0-9a-f]{6}$/);
+    }
+  });
+
   it("keeps an animated GIF animated in the preview, with a still thumbnail", async () => {
     const gif = await makeGif({ frames: 4, width: 80, height: 60 });
     const result = await analyzeImage({ source: streamOf(gif, 500), mime: "image/gif" });

@@ -2,10 +2,11 @@
 // server actions, parts as PUTs, the original as a GET) against raw GridFS on
 // the same database, side by side in one run, with the CPU each process of the
 // stack burned in every phase ("where the time went").
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-import { GridFSBucket, type ObjectId } from "mongodb";
+import { GridFSBucket, ObjectId } from "mongodb";
 
 import { CHUNK_SIZE } from "@/lib/crypto";
 import { pendingAnalysisCount } from "@/lib/analysis-queue";
@@ -49,6 +50,7 @@ export async function sectionTransfer(ctx: SectionContext) {
   const profDir = process.env.BENCH_CPU_PROF === "1" ? path.join(process.cwd(), "bench-results", "profiles", ctx.engineShort) : null;
   if (profDir) fs.rmSync(profDir, { recursive: true, force: true });
   const app = await startApp({ appDir, logFile, nodeArgs: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [] });
+  const floor = await startFloorServer();
   const targets = findCpuTargets({ appPid: app.pid });
   if (!targets) ctx.notes.push("transfer: no /proc here, so no CPU time per process");
   const cpu = Object.fromEntries(Object.keys(PHASE_LABELS).map((p) => [p, { worker: 0, app: 0, ferretdb: 0, postgres: 0 }])) as Record<Phase, CpuParts>;
@@ -62,7 +64,7 @@ export async function sectionTransfer(ctx: SectionContext) {
     if (!(await client.download(warm.id)).body.equals(small)) throw new Error("warm-up download differs");
     await deleteImagesForever({ ownerId, imageIds: [warm.id] });
 
-    const res: Record<string, number[]> = { background: [], parts: [], complete: [], total: [], down: [], inproc: [], rawUp: [], rawDown: [], raw64Up: [], raw64Down: [], rawPiecesUp: [] };
+    const res: Record<string, number[]> = { background: [], parts: [], complete: [], total: [], down: [], inproc: [], rawUp: [], rawDown: [], raw64Up: [], raw64Down: [], rawPiecesUp: [], floorUp: [], floorDown: [] };
     const phase = (name: Phase, from: CpuSnapshot | null, to: CpuSnapshot | null) => {
       addCpu(cpu[name], cpuDelta(from, to));
       if (from && to) walls[name].push((to.at - from.at) / 1000);
@@ -124,8 +126,39 @@ export async function sectionTransfer(ctx: SectionContext) {
       }
       await bucket.delete(id);
     };
+    /** The same parts (3 in flight, as the browser sends them) through the bare HTTP server, then the file back out of it. */
+    const floorRound = async () => {
+      const t0 = now();
+      let next = 0;
+      const ids: string[] = [];
+      const worker = async () => {
+        while (next * PART_SIZE < bytes.length) {
+          const at = next++ * PART_SIZE;
+          const part = bytes.subarray(at, at + PART_SIZE);
+          const r = await fetch(`${floor.url}/`, { method: "PUT", body: new Uint8Array(part.buffer as ArrayBuffer, part.byteOffset, part.byteLength) });
+          ids.push(await r.text());
+          if (r.status !== 201) throw new Error(`bare HTTP server answered ${r.status}`);
+        }
+      };
+      await Promise.all([worker(), worker(), worker()]);
+      res.floorUp.push(now() - t0);
+      const whole = new GridFSBucket(db);
+      const id = await new Promise<ObjectId>((resolve, reject) => {
+        const s = whole.openUploadStream("floor.jpg");
+        s.once("finish", () => resolve(s.id as ObjectId));
+        s.once("error", reject);
+        s.end(bytes);
+      });
+      const t1 = now();
+      const got = await fetch(`${floor.url}/${String(id)}`);
+      const n = await consume(got.body as unknown as AsyncIterable<Uint8Array>);
+      res.floorDown.push(now() - t1);
+      if (n !== bytes.length) throw new Error("bare HTTP server returned the wrong length");
+      for (const f of [id, ...ids.map((x) => new ObjectId(x))]) await whole.delete(f);
+    };
     const rawRound = async () => {
       await settle();
+      await floorRound();
       await raw(new GridFSBucket(db), res.rawUp, res.rawDown, false, true);
       await raw(new GridFSBucket(db, { chunkSizeBytes: 64 * 1024 }), res.raw64Up, res.raw64Down);
       await raw(new GridFSBucket(db), res.rawPiecesUp, null, true);
@@ -157,11 +190,16 @@ export async function sectionTransfer(ctx: SectionContext) {
     ctx.put(S, "up_raw64", "upload, raw GridFSBucket, 64 KiB chunks (format v1's chunk size)", "MiB/s", rate(res.raw64Up));
     ctx.put(S, "up_ratio_parts", "ratio: app parts / raw GridFS", "×", parts / rawUp);
     ctx.put(S, "up_ratio_total", "ratio: app whole upload / raw GridFS", "×", total / rawUp);
+    ctx.put(S, "up_floor", "upload, bare node:http server piping each part into GridFS (no auth, crypto or framework)", "MiB/s", rate(res.floorUp), "the least any HTTP app can do here");
+    ctx.put(S, "up_ratio_floor", "ratio: bare HTTP server / raw GridFS (the ceiling for any HTTP app)", "×", rate(res.floorUp) / rawUp);
+    ctx.put(S, "up_ratio_app_floor", "ratio: app parts / bare HTTP server", "×", parts / rate(res.floorUp));
     ctx.put(S, "down_http", "download, app: GET /api/images/{id}/original (decrypt)", "MiB/s", down);
     ctx.put(S, "down_inproc", "download, in-process openImageVariant read (decrypt, no HTTP)", "MiB/s", rate(res.inproc));
     ctx.put(S, "down_raw", "download, raw GridFSBucket.openDownloadStream (255 KiB chunks)", "MiB/s", rawDown);
     ctx.put(S, "down_raw64", "download, raw GridFSBucket, 64 KiB chunks", "MiB/s", rate(res.raw64Down));
     ctx.put(S, "down_ratio", "ratio: app HTTP download / raw GridFS", "×", down / rawDown);
+    ctx.put(S, "down_floor", "download, bare node:http server streaming GridFS", "MiB/s", rate(res.floorDown));
+    ctx.put(S, "down_ratio_floor", "ratio: bare HTTP server download / raw GridFS", "×", rate(res.floorDown) / rawDown);
     if (targets) {
       for (const p of Object.keys(PHASE_LABELS) as Phase[]) {
         const c = cpu[p];
@@ -179,6 +217,7 @@ export async function sectionTransfer(ctx: SectionContext) {
     }
   } finally {
     await app.stop();
+    floor.child.kill();
   }
   if (profDir && fs.existsSync(profDir)) {
     const profiles = fs.readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile"));
@@ -186,4 +225,16 @@ export async function sectionTransfer(ctx: SectionContext) {
     fs.writeFileSync(path.join(profDir, "summary.txt"), summary + "\n");
     ctx.notes.push(`transfer: app server CPU profile in ${path.relative(process.cwd(), profDir)} (summary.txt)`);
   }
+}
+
+/** scripts/bench/http-floor-server.mjs in its own process (like the app server), on the bench's database. */
+async function startFloorServer(): Promise<{ url: string; child: ChildProcess }> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [path.join(process.cwd(), "scripts", "bench", "http-floor-server.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`bare HTTP server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
 }
