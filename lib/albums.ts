@@ -9,7 +9,8 @@ import { limits } from "@/lib/config";
 import { bulkWriteInBatches, getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { GalleryPage } from "@/lib/gallery-types";
-import { listLiveItems, trashedImageIds } from "@/lib/images";
+import { trashedImageIds } from "@/lib/image-listing";
+import { listLiveItems } from "@/lib/images";
 import { type Selection, resolveSelection } from "@/lib/image-selection";
 import { ownerKey } from "@/lib/owner-keys";
 
@@ -20,7 +21,7 @@ import { ownerKey } from "@/lib/owner-keys";
  * derived from the owner's root key, like the library summary.
  *
  * Trash never rewrites memberships: a trashed image is hidden at read time
- * (lib/images trashedImageIds) and shows again when restored. An image
+ * (lib/image-listing trashedImageIds) and shows again when restored. An image
  * deleted forever leaves a dangling membership that the next read removes.
  *
  * Ad-hoc shares of a selection use a hidden album for their set of images,

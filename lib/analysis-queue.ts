@@ -191,7 +191,7 @@ export async function pendingAnalysisCount(): Promise<number> {
 const QUIET_MS = 750;
 const activity = ((globalThis as { __uploadActivity?: { last: number } }).__uploadActivity ??= { last: 0 });
 
-/** Called by every upload request (lib/uploads.ts): the background drain steps aside for a moment. */
+/** Called by every upload request (lib/uploads.ts, lib/upload-completion.ts): the background drain steps aside for a moment. */
 export function noteUploadActivity(): void {
   activity.last = Date.now();
 }

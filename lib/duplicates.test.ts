@@ -10,7 +10,7 @@ import { drainAnalysisQueue } from "@/lib/analysis-queue";
 import { hammingDistance } from "@/lib/characteristics";
 import { getDb } from "@/lib/db";
 import { listDuplicateGroups, setSkipDuplicates } from "@/lib/duplicates";
-import { countImages } from "@/lib/images";
+import { countImages } from "@/lib/image-listing";
 import { trashImages } from "@/lib/image-selection";
 import { makeJpeg } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";

@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { SEGMENT_SIZE, V1_SEGMENT_SIZE } from "@/lib/crypto";
+import { SEGMENT_SIZE, V1_SEGMENT_SIZE } from "@/lib/blob-crypto";
 import { getDb } from "@/lib/db";
 import { dropHeldParts, heldPartBytes } from "@/lib/early-analysis";
 import { type ImageDoc, openImageVariant } from "@/lib/images";
 import { makeJpeg, truncated } from "@/lib/testing/fixtures";
-import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
+import { completeUpload } from "@/lib/upload-completion";
+import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
 const owner = () => randomBytes(12).toString("hex");
 

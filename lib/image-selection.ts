@@ -3,7 +3,8 @@ import "server-only";
 import { bulkWriteInBatches } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { BulkStep } from "@/lib/gallery-types";
-import { type ImageDoc, POINT_LOOKUPS, UUID, deleteImagesForever, ensureLibrary, images, positionOf } from "@/lib/images";
+import { ensureLibrary } from "@/lib/image-listing";
+import { type ImageDoc, POINT_LOOKUPS, UUID, deleteImagesForever, images, positionOf } from "@/lib/images";
 import { type CountChange, type Pos, type Summary, applyChanges, changeCounts, monthOf, placeInTrash, withSummary } from "@/lib/library";
 import { matchingImageIds } from "@/lib/search-index";
 

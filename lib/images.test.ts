@@ -9,11 +9,10 @@ import {
   V1_SEGMENT_SIZE,
   blobAad,
   newBlobPrefix,
-  newDek,
-  sealJson,
   sealSegments,
   segmentCount,
-} from "@/lib/crypto";
+} from "@/lib/blob-crypto";
+import { newDek, sealJson } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import { type ImageDoc, deleteImagesForever, insertImage, openImageVariant } from "@/lib/images";
 import { DEK_HOLDERS } from "@/lib/key-maintenance";

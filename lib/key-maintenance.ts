@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { imageDekHolder } from "@/lib/images";
 import { type DekHolder, type RotateProgress, ensureKeyCheck, rotateKeys } from "@/lib/keys";
 import { ownerKeyDekHolder } from "@/lib/owner-keys";
-import { uploadDekHolder } from "@/lib/uploads";
+import { uploadDekHolder } from "@/lib/upload-records";
 
 /**
  * The key lifecycle across the whole database: which collections hold wrapped

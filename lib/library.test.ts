@@ -4,7 +4,8 @@ import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mong
 import { describe, expect, it } from "vitest";
 
 import { closeDb, getDb } from "@/lib/db";
-import { type ImageDoc, countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary } from "@/lib/images";
+import { countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary } from "@/lib/image-listing";
+import type { ImageDoc } from "@/lib/images";
 import { restoreImages, trashImages } from "@/lib/image-selection";
 import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";

@@ -183,7 +183,7 @@ export const addPasskeySchema = z.object({ response: jsonField(registrationRespo
 export const passkeySignInSchema = z.object({ response: jsonField(authenticationResponseSchema) });
 export const removePasskeySchema = z.object({ id: base64url().min(1) });
 
-// ---- Albums and share links (lib/albums.ts, lib/shares.ts) ----
+// ---- Albums and share links (lib/albums.ts, lib/shares.ts, lib/share-visitors.ts) ----
 
 export const albumTitleSchema = z.string().trim().min(1, "Give the album a title.").max(200, "Use at most 200 characters.");
 export const albumDescriptionSchema = z.string().trim().max(2000, "Use at most 2,000 characters.");

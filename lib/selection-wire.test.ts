@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { countImages } from "@/lib/images";
+import { countImages } from "@/lib/image-listing";
 import { restoreImages, trashImages } from "@/lib/image-selection";
 import { selectionInputSchema } from "@/lib/schemas";
 import { MAX_SELECTION_IDS, packIds, packSelection, unpackIds } from "@/lib/selection-wire";

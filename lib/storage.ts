@@ -7,7 +7,6 @@ import {
   FORMAT_VERSION,
   SEGMENT_SIZE,
   type SealedChunk,
-  TAG_SIZE,
   V1_SEGMENT_SIZE,
   blobAad,
   decryptSegments,
@@ -15,8 +14,8 @@ import {
   sealWholeBlob,
   sealedSize,
   segmentCount,
-  toBuffer,
-} from "@/lib/crypto";
+} from "@/lib/blob-crypto";
+import { TAG_SIZE, toBuffer } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 
 /**
@@ -203,7 +202,7 @@ const READ_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * Streams sealed chunks [firstIndex, lastIndex] in order. Authentication is
- * the caller's job (lib/crypto decryptSegments), which also catches missing,
+ * the caller's job (lib/blob-crypto decryptSegments), which also catches missing,
  * repeated or reordered chunks.
  */
 export async function* readSealedChunks({

@@ -3,11 +3,13 @@ import { randomBytes } from "node:crypto";
 import { ObjectId } from "mongodb";
 import { describe, expect, it } from "vitest";
 
-import { sealedSize, segmentCount, segmentSizeOf } from "@/lib/crypto";
+import { sealedSize, segmentCount, segmentSizeOf } from "@/lib/blob-crypto";
 import { getDb } from "@/lib/db";
 import { dropHeldParts, heldPartBytes } from "@/lib/early-analysis";
-import { type ImageDoc, listImages, openImageVariant } from "@/lib/images";
-import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
+import { listImages } from "@/lib/image-listing";
+import { type ImageDoc, openImageVariant } from "@/lib/images";
+import { completeUpload } from "@/lib/upload-completion";
+import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
 const UPLOADERS = 5;
 const IMAGES_EACH = 3;

@@ -39,9 +39,10 @@ export const GIN_INDEXES = [
   // Sign-in limits count one window's slots on every attempt.
   { collection: "login_attempts", field: "key" },
   { collection: "passkeys", field: "userId" },
-  // Albums and share links (lib/albums.ts, lib/shares.ts): an owner's albums and
-  // links, an album's members, a member or link by `_id`, a visitor's token by its
-  // hash on every shared request, and a link's view/download events.
+  // Albums and share links (lib/albums.ts, lib/shares.ts, lib/share-visitors.ts):
+  // an owner's albums and links, an album's members, a member or link by `_id`, a
+  // visitor's token by its hash on every shared request, and a link's view/download
+  // events.
   { collection: "albums", field: "ownerId" },
   { collection: "albums", field: "_id" },
   { collection: "album_items", field: "albumId" },

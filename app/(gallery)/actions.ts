@@ -11,7 +11,8 @@ import type { BeginUploadResult, GalleryItem } from "@/lib/gallery-types";
 import { deleteTrashedForever, restoreImages, trashImages } from "@/lib/image-selection";
 import { skipDuplicatesSchema } from "@/lib/schemas";
 import { beginUploadSchema, emptySchema, selectionInputSchema, trashStepSchema, undoTrashSchema, uploadIdSchema } from "@/lib/schemas";
-import { abortUpload, beginUpload, completeUpload } from "@/lib/uploads";
+import { completeUpload } from "@/lib/upload-completion";
+import { abortUpload, beginUpload } from "@/lib/uploads";
 
 // Upload parts go to PUT /api/uploads/[uploadId]/parts/[index] instead of an action:
 // the client runs server actions one at a time and reports no upload progress, and

@@ -3,7 +3,7 @@ import { SearchView } from "@/components/gallery/search-view";
 import { TimelineView } from "@/components/gallery/timeline-view";
 import { withAnalysisStates } from "@/lib/analysis-queue";
 import { limits } from "@/lib/config";
-import { listImages, listMonths } from "@/lib/images";
+import { listImages, listMonths } from "@/lib/image-listing";
 import { searchImages } from "@/lib/search";
 import { requirePageUser } from "@/lib/session";
 

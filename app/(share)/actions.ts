@@ -5,7 +5,7 @@ import { cookies, headers } from "next/headers";
 import { publicAction } from "@/lib/action";
 import { clientAddress } from "@/lib/client-address";
 import { unlockShareSchema } from "@/lib/schemas";
-import { unlockShare } from "@/lib/shares";
+import { unlockShare } from "@/lib/share-visitors";
 
 /** A share link's password: right, and the visitor gets a cookie for this link only (httpOnly, scoped to its path). */
 export const unlockShareAction = publicAction({

@@ -1,5 +1,6 @@
 // Drives the real upload protocol (begin → parts → complete) from tests and the bench.
-import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
+import { completeUpload } from "@/lib/upload-completion";
+import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
 export async function uploadBytes({ ownerId, name, bytes }: { ownerId: string; name: string; bytes: Buffer }) {
   const { uploadId, partCount } = await beginUpload({ ownerId, name, size: bytes.length });

@@ -11,17 +11,8 @@ import { Readable } from "node:stream";
 import { Binary, type Db, ObjectId } from "mongodb";
 
 import { type AnalyzeResult, analyzeImage } from "@/lib/analyze";
-import {
-  type BlobVariant,
-  CHUNK_SIZE,
-  FORMAT_VERSION,
-  SEGMENT_SIZE,
-  newBlobPrefix,
-  newDek,
-  sealJson,
-  sealWholeBlob,
-  sealedSize,
-} from "@/lib/crypto";
+import { type BlobVariant, CHUNK_SIZE, FORMAT_VERSION, SEGMENT_SIZE, newBlobPrefix, sealWholeBlob, sealedSize } from "@/lib/blob-crypto";
+import { newDek, sealJson } from "@/lib/crypto";
 import { getDb } from "@/lib/db";
 import type { ImageDoc, SealedMeta } from "@/lib/images";
 import { wrapDek } from "@/lib/keys";

@@ -4,10 +4,12 @@
 // printed with its ratio to the smallest library; the target is ≤ 1.5×.
 import type { Db } from "mongodb";
 
-import { getImageDetails, listImages, openImageVariant, rebuildLibrary } from "@/lib/images";
+import { listImages, rebuildLibrary } from "@/lib/image-listing";
+import { getImageDetails, openImageVariant } from "@/lib/images";
 import { restoreImages, trashImages } from "@/lib/image-selection";
 import { makePng } from "@/lib/testing/fixtures";
-import { PART_SIZE, beginUpload, completeUpload, putPart } from "@/lib/uploads";
+import { completeUpload } from "@/lib/upload-completion";
+import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 import { getUsage, releaseQuota, reserveQuota } from "@/lib/usage";
 import { createUser } from "@/lib/users";
 

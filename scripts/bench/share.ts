@@ -6,7 +6,8 @@ import path from "node:path";
 
 import { createAlbum } from "@/lib/albums";
 import { createDownloadToken, openZipDownload } from "@/lib/downloads";
-import { createShare, openSharedZip } from "@/lib/shares";
+import { openSharedZip } from "@/lib/share-visitors";
+import { createShare } from "@/lib/shares";
 import { createUser } from "@/lib/users";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 

@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { GridFSBucket, ObjectId } from "mongodb";
 
-import { CHUNK_SIZE } from "@/lib/crypto";
+import { CHUNK_SIZE } from "@/lib/blob-crypto";
 import { pendingAnalysisCount } from "@/lib/analysis-queue";
 import { deleteImagesForever, openImageVariant } from "@/lib/images";
 import { makePng } from "@/lib/testing/fixtures";

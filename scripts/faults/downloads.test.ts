@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { getDb } from "@/lib/db";
-import { rebuildLibrary } from "@/lib/images";
+import { rebuildLibrary } from "@/lib/image-listing";
 import { packIds } from "@/lib/selection-wire";
 
 import { makeTemplate, insertCopies } from "../bench/fill";

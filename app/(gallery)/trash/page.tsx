@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { plural } from "@/components/format";
 import { TrashView } from "@/components/gallery/trash-view";
 import { limits } from "@/lib/config";
-import { listImages } from "@/lib/images";
+import { listImages } from "@/lib/image-listing";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Trash" };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { listImages } from "@/lib/images";
+import { listImages } from "@/lib/image-listing";
 import { authedRoute } from "@/lib/route";
 
 const query = z.object({

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { PhotoPage } from "@/components/viewer/photo-page";
 import { isAppError } from "@/lib/errors";
 import { getImageOverview } from "@/lib/image-traits";
-import { getImageNeighbours } from "@/lib/images";
+import { getImageNeighbours } from "@/lib/image-listing";
 import { requirePageUser } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Photo" };

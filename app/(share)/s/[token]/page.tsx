@@ -6,7 +6,7 @@ import { SharedGallery } from "@/components/shares/shared-gallery";
 import { UnlockForm } from "@/components/shares/unlock-form";
 import { clientAddress } from "@/lib/client-address";
 import { isAppError } from "@/lib/errors";
-import { ACCESS_COOKIE, openSharePage } from "@/lib/shares";
+import { ACCESS_COOKIE, openSharePage } from "@/lib/share-visitors";
 
 // Nothing about the owner: no name unless they chose one for this link, no ids.
 export const metadata: Metadata = { title: "Shared photos", robots: { index: false, follow: false }, referrer: "no-referrer" };

@@ -1,4 +1,4 @@
-import { listMonths } from "@/lib/images";
+import { listMonths } from "@/lib/image-listing";
 import { authedRoute } from "@/lib/route";
 
 /** The months that hold the owner's photos, with counts: the timeline's date scrubber. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { clientAddress } from "@/lib/client-address";
 import { publicRoute } from "@/lib/route";
-import { ACCESS_COOKIE, listSharedItems } from "@/lib/shares";
+import { ACCESS_COOKIE, listSharedItems } from "@/lib/share-visitors";
 
 const query = z.object({ offset: z.coerce.number().int().min(0).max(10_000_000) });
 

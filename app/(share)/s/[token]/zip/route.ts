@@ -5,7 +5,7 @@ import { clientAddress } from "@/lib/client-address";
 import { bodyLength } from "@/lib/content-length";
 import { contentDisposition, toBodyStream } from "@/lib/http";
 import { publicRoute } from "@/lib/route";
-import { ACCESS_COOKIE, openSharedZip } from "@/lib/shares";
+import { ACCESS_COOKIE, openSharedZip } from "@/lib/share-visitors";
 
 /** "Download all": the link's images, cleaned of metadata unless the owner allowed it, streamed as one zip. */
 export const GET = publicRoute({ params: z.object({ token: z.string() }) }, async ({ params, request }) => {

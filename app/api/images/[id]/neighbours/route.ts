@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { getImageNeighbours } from "@/lib/images";
+import { getImageNeighbours } from "@/lib/image-listing";
 import { authedRoute } from "@/lib/route";
 
 /** Previous and Next for a photo's own page, which has no list loaded. */

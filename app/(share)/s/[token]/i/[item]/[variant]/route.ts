@@ -5,14 +5,14 @@ import { clientAddress } from "@/lib/client-address";
 import { bodyLength } from "@/lib/content-length";
 import { contentDisposition, toBodyStream } from "@/lib/http";
 import { publicRoute } from "@/lib/route";
-import { ACCESS_COOKIE, openSharedVariant } from "@/lib/shares";
+import { ACCESS_COOKIE, openSharedVariant } from "@/lib/share-visitors";
 
 const params = z.object({ token: z.string(), item: z.string(), variant: z.enum(["thumb", "preview", "original"]) });
 const query = z.object({ download: z.string().optional() });
 
 /**
  * One image of a share link. Every check (live link, password cookie, item
- * of this link, image not trashed) is in lib/shares; nothing is cached
+ * of this link, image not trashed) is in lib/share-visitors; nothing is cached
  * anywhere, so a revoke ends access with the next request.
  */
 export const GET = publicRoute({ params, query }, async ({ params, query, request }) => {
