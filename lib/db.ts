@@ -19,9 +19,34 @@ export function getClient(): MongoClient {
       // request instead of holding it forever; every single round trip is far shorter.
       socketTimeoutMS: 20_000,
       appName: "image-repository",
+      monitorCommands: true,
     });
+    watchSlowCommands(cache.client);
   }
   return cache.client;
+}
+
+/** Round trips slower than this are logged by name, so an operator can tell which one nears socketTimeoutMS. */
+const SLOW_COMMAND_MS = 5_000;
+
+function watchSlowCommands(client: MongoClient): void {
+  // Only the command's name, the collection and the time: never its documents, which hold sealed data.
+  const report = (kind: string, e: { commandName: string; duration: number; requestId: number }, collection?: unknown) => {
+    if (e.duration < SLOW_COMMAND_MS) return;
+    console.warn(`[db slow] ${e.commandName}${typeof collection === "string" ? ` ${collection}` : ""} ${kind} after ${Math.round(e.duration)} ms`);
+  };
+  const collections = new Map<number, unknown>();
+  client.on("commandStarted", (e) => {
+    collections.set(e.requestId, e.command[e.commandName]);
+  });
+  client.on("commandSucceeded", (e) => {
+    report("answered", e, collections.get(e.requestId));
+    collections.delete(e.requestId);
+  });
+  client.on("commandFailed", (e) => {
+    report("failed", e, collections.get(e.requestId));
+    collections.delete(e.requestId);
+  });
 }
 
 function dbName(): string | undefined {

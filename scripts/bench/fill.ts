@@ -1,5 +1,5 @@
 // Fast filling for the bench: writes complete, valid, encrypted images straight
-// into the collections, exactly as lib/uploads completeUpload lays them out
+// into the collections, exactly as lib/upload-completion completeUpload lays them out
 // (image record + three GridFS blobs, each sealed under its own fresh data key,
 // with the lib's own crypto and key functions). It skips only what is identical
 // for every copy: the upload session round trips and the sharp analysis, which
