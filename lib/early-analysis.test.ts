@@ -6,17 +6,11 @@ import { SEGMENT_SIZE, V1_SEGMENT_SIZE } from "@/lib/blob-crypto";
 import { getDb } from "@/lib/db";
 import { dropHeldParts, heldPartBytes } from "@/lib/early-analysis";
 import { type ImageDoc, openImageVariant } from "@/lib/images";
-import { makeJpeg, truncated } from "@/lib/testing/fixtures";
+import { makeJpeg, readAll, truncated } from "@/lib/testing/fixtures";
 import { completeUpload } from "@/lib/upload-completion";
 import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
 const owner = () => randomBytes(12).toString("hex");
-
-async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of gen) parts.push(p);
-  return Buffer.concat(parts);
-}
 
 /** A noise JPEG of about 5 MB: two parts. */
 async function twoPartJpeg(): Promise<Buffer> {

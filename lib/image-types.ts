@@ -30,6 +30,11 @@ const EXTENSIONS: Record<AcceptedMime, string> = {
   "image/heif": "heif",
 };
 
+/** The usual file extension of an accepted type (numbered share names, zip entries); "img" for anything else. */
+export function extensionOf(mime: string): string {
+  return (EXTENSIONS as Record<string, string>)[mime] ?? "img";
+}
+
 const HEIC_UNSUPPORTED =
   "HEIC is not supported by this server's image library. Convert the photo to JPEG and try again.";
 

@@ -6,6 +6,7 @@ import { albumImageIds, albumText, isInAlbum } from "@/lib/albums";
 import { limits, requireEnv } from "@/lib/config";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 import type { GalleryItem } from "@/lib/gallery-types";
+import { extensionOf } from "@/lib/image-types";
 import { listLiveItems, openImageVariant } from "@/lib/images";
 import { ownerKey } from "@/lib/owner-keys";
 import { verifyPassword } from "@/lib/passwords";
@@ -138,21 +139,10 @@ function decodeItemId(key: Buffer, itemId: string): string | null {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg",
-  "image/png": "png",
-  "image/gif": "gif",
-  "image/webp": "webp",
-  "image/avif": "avif",
-  "image/tiff": "tif",
-  "image/heic": "heic",
-  "image/heif": "heif",
-};
-
 /** "Hide file names": numbered in album order, with the type's extension. */
 function numberedName(position: number, total: number, mime: string): string {
   const digits = Math.max(3, String(total).length);
-  return `image-${String(position).padStart(digits, "0")}.${EXTENSIONS[mime] ?? "img"}`;
+  return `image-${String(position).padStart(digits, "0")}.${extensionOf(mime)}`;
 }
 
 /** What an original becomes in a share: its bytes less metadata, or (types that cannot be stripped) its preview. */

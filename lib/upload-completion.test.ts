@@ -5,25 +5,12 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db";
 import { listImages } from "@/lib/image-listing";
 import { getImageDetails, openImageVariant } from "@/lib/images";
-import { makeGif, makeJpeg } from "@/lib/testing/fixtures";
+import { bigNoiseJpeg, makeGif, makeJpeg, readAll } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 import { completeUpload } from "@/lib/upload-completion";
 import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
 const owner = () => randomBytes(12).toString("hex");
-
-async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of gen) parts.push(p);
-  return Buffer.concat(parts);
-}
-
-/** A JPEG bigger than one 4 MiB part: noise does not compress. */
-async function bigJpeg(): Promise<Buffer> {
-  const sharp = (await import("sharp")).default;
-  const raw = randomBytes(2400 * 1800 * 3);
-  return sharp(raw, { raw: { width: 2400, height: 1800, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
-}
 
 async function rawDump(): Promise<Buffer> {
   const db = await getDb();
@@ -68,7 +55,7 @@ describe("completing uploads", () => {
 
   it("refuses completing with a missing part and leaves nothing behind", async () => {
     const ownerId = owner();
-    const bytes = await bigJpeg();
+    const bytes = await bigNoiseJpeg();
     const { uploadId } = await beginUpload({ ownerId, name: "partial.jpg", size: bytes.length });
     await putPart({ ownerId, uploadId, index: 0, bytes: bytes.subarray(0, PART_SIZE) });
     await expect(completeUpload({ ownerId, uploadId })).rejects.toMatchObject({ code: "upload_incomplete" });

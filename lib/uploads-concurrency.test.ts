@@ -8,6 +8,7 @@ import { getDb } from "@/lib/db";
 import { dropHeldParts, heldPartBytes } from "@/lib/early-analysis";
 import { listImages } from "@/lib/image-listing";
 import { type ImageDoc, openImageVariant } from "@/lib/images";
+import { readAll } from "@/lib/testing/fixtures";
 import { completeUpload } from "@/lib/upload-completion";
 import { PART_SIZE, beginUpload, putPart } from "@/lib/uploads";
 
@@ -17,12 +18,6 @@ const IMAGES_EACH = 3;
 async function noiseJpeg({ width, height }: { width: number; height: number }): Promise<Buffer> {
   const sharp = (await import("sharp")).default;
   return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 100, chromaSubsampling: "4:4:4" }).toBuffer();
-}
-
-async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of gen) parts.push(p);
-  return Buffer.concat(parts);
 }
 
 describe("many uploaders at once", () => {

@@ -6,30 +6,17 @@ import { SEGMENT_SIZE } from "@/lib/blob-crypto";
 import { getDb } from "@/lib/db";
 import { listImages } from "@/lib/image-listing";
 import { getImage, openImageVariant } from "@/lib/images";
-import { htmlBytes, makeBombPng, makeJpeg, makePng, pdfBytes, svgBytes, truncated } from "@/lib/testing/fixtures";
+import { bigNoiseJpeg, htmlBytes, makeBombPng, makeJpeg, makePng, pdfBytes, readAll, svgBytes, truncated } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 import { completeUpload } from "@/lib/upload-completion";
 import { PART_SIZE, abortUpload, beginUpload, putPart, sweepUploads } from "@/lib/uploads";
 
 const owner = () => randomBytes(12).toString("hex");
 
-async function readAll(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of gen) parts.push(p);
-  return Buffer.concat(parts);
-}
-
-/** A JPEG bigger than one 4 MiB part: noise does not compress. */
-async function bigJpeg(): Promise<Buffer> {
-  const sharp = (await import("sharp")).default;
-  const raw = randomBytes(2400 * 1800 * 3);
-  return sharp(raw, { raw: { width: 2400, height: 1800, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
-}
-
 describe("uploads", () => {
   it("serves byte ranges of the original", async () => {
     const ownerId = owner();
-    const bytes = await bigJpeg();
+    const bytes = await bigNoiseJpeg();
     const item = await uploadBytes({ ownerId, name: "big.jpg", bytes });
     const opened = await openImageVariant({ ownerId, imageId: item.id, variant: "original" });
     for (const [start, end] of [
@@ -44,7 +31,7 @@ describe("uploads", () => {
 
   it("accepts parts out of order and retried parts without changing stored data", async () => {
     const ownerId = owner();
-    const bytes = await bigJpeg();
+    const bytes = await bigNoiseJpeg();
     expect(bytes.length).toBeGreaterThan(PART_SIZE);
     const { uploadId, partCount } = await beginUpload({ ownerId, name: "ooo.jpg", size: bytes.length });
     const part = (i: number) => bytes.subarray(i * PART_SIZE, (i + 1) * PART_SIZE);
@@ -99,10 +86,9 @@ describe("uploads", () => {
     await expect(beginUpload({ ownerId, name: "huge.png", size: 101 * 1024 * 1024 })).rejects.toMatchObject({ code: "too_large" });
   });
 
-
   it("sweeps abandoned uploads with their chunks", async () => {
     const ownerId = owner();
-    const bytes = await bigJpeg();
+    const bytes = await bigNoiseJpeg();
     const { uploadId } = await beginUpload({ ownerId, name: "abandoned.jpg", size: bytes.length });
     await putPart({ ownerId, uploadId, index: 0, bytes: bytes.subarray(0, PART_SIZE) });
     const db = await getDb();
@@ -136,7 +122,7 @@ describe("uploads", () => {
 
   it("gives every blob its file document before the first chunk, so no chunk is ever without one", async () => {
     const ownerId = owner();
-    const bytes = await bigJpeg();
+    const bytes = await bigNoiseJpeg();
     const { uploadId } = await beginUpload({ ownerId, name: "order.jpg", size: bytes.length });
     const db = await getDb();
     const fileId = (await db.collection("uploads").findOne({ _id: uploadId } as never))!.original.fileId;

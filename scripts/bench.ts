@@ -246,6 +246,7 @@ const SECTION_TITLES: Record<string, string> = {
   library: "7. A real photo library: per-request costs by library size, beside a second owner (lib/images, lib/library)",
   refusal: "2b. Files that are not images: time to refusal vs a 1×1 JPEG's time to done, over HTTP",
   concurrency: "8. Many uploaders at once over HTTP vs one alone (same server, same run), then every image checked",
+  share: "9. Share links: the public page vs the owner's gallery, and a share's zip vs the owner's zip (lib/share-visitors, lib/downloads)",
 };
 
 function fmt(value: number | string | null | undefined, unit: string): string {

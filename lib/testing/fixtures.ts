@@ -1,5 +1,6 @@
 // Real images generated in memory for tests. No "server-only" here: tests and
 // scripts import it directly.
+import { randomBytes } from "node:crypto";
 import { crc32, createDeflate } from "node:zlib";
 
 import sharp, { type Exif, type Sharp } from "sharp";
@@ -253,3 +254,16 @@ export const pdfBytes = Buffer.from(
     "trailer<</Root 1 0 R>>\n%%EOF\n",
   "latin1",
 );
+
+/** Everything a blob read yields, in one buffer. */
+export async function readAll(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of source) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+/** A JPEG bigger than one 4 MiB upload part: noise does not compress. */
+export async function bigNoiseJpeg(): Promise<Buffer> {
+  const raw = randomBytes(2400 * 1800 * 3);
+  return sharp(raw, { raw: { width: 2400, height: 1800, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+}
