@@ -1,9 +1,10 @@
 // Vercel readiness: the server runs as a user who cannot write anywhere in the
 // checkout (only the build output is there to read), and everything still works:
 // register, upload, list, zip, and a key rotation. No feature may need local disk.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
+import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -24,6 +25,12 @@ let uri: string;
 
 beforeAll(async () => {
   if (!runuserAvailable()) return;
+  // The unprivileged user must be able to read the checkout (as a deployment's runtime reads
+  // its build); a clone inside a 0700 directory (mktemp -d) cannot be, whatever the app does.
+  const probe = spawnSync("runuser", ["-u", USER, "--", "test", "-r", path.join(root, "node_modules", "next", "package.json")]);
+  if (probe.status !== 0) {
+    throw new Error(`user ${USER} cannot read ${root}: run this test from a checkout whose parent directories others may traverse (chmod o+x)`);
+  }
   // The embedded database listens on a socket only its owner may open; the unprivileged
   // server reaches it through this loopback relay, as it would reach Atlas over TCP.
   const socketPath = decodeURIComponent(/^mongodb:\/\/([^/]+\.sock)\//.exec(process.env.MONGODB_URI!)![1]);
