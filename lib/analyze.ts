@@ -47,6 +47,10 @@ const WEBP_EFFORT = 2;
 
 type Derived = { preview: Buffer; thumb: Buffer; palette: string[] };
 
+/** Upright and inside the preview's box: the one resize both the still and the animated paths start from. */
+const fitPreview = (image: Sharp) => image.autoOrient().resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true });
+const toPreview = (image: Sharp) => image.webp({ quality: 80, effort: WEBP_EFFORT }).toBuffer();
+
 const toThumb = (image: Sharp) =>
   image.resize(THUMB_SIZE, THUMB_SIZE, { fit: "inside", withoutEnlargement: true }).webp({ quality: 75, effort: WEBP_EFFORT }).toBuffer();
 
@@ -56,14 +60,10 @@ const toThumb = (image: Sharp) =>
  * derivative) was most of complete's time for a large photo.
  */
 async function deriveStill({ forPreview }: { forPreview: Sharp }): Promise<Derived> {
-  const { data, info } = await forPreview
-    .autoOrient()
-    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await fitPreview(forPreview).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   const pixels = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const [preview, thumb, palette] = await Promise.all([
-    pixels().webp({ quality: 80, effort: WEBP_EFFORT }).toBuffer(),
+    toPreview(pixels()),
     toThumb(pixels()),
     computePalette({ image: pixels() }),
   ]);
@@ -72,11 +72,7 @@ async function deriveStill({ forPreview }: { forPreview: Sharp }): Promise<Deriv
 
 /** An animation keeps every frame in its preview; the still thumbnail is cut from the preview's first frame. */
 async function deriveAnimated({ forPreview, forPalette }: { forPreview: Sharp; forPalette: Sharp }): Promise<Derived> {
-  const previewDone = forPreview
-    .autoOrient()
-    .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 80, effort: WEBP_EFFORT })
-    .toBuffer();
+  const previewDone = toPreview(fitPreview(forPreview));
   const thumbDone = previewDone.then((preview) => toThumb(sharp(preview, { pages: 1 })));
   const [preview, thumb, palette] = await Promise.all([previewDone, thumbDone, computePalette({ image: forPalette })]);
   return { preview, thumb, palette };
