@@ -7,10 +7,11 @@ import { getDb } from "@/lib/db";
 import { AppError, isDuplicateKeyError } from "@/lib/errors";
 
 /**
- * Attempt limits in fixed windows, reserved *before* the guarded work runs.
+ * Attempt limits over a sliding window, reserved *before* the guarded work runs.
  *
  * Each attempt inserts one slot document `<key>#<window>#<i>` for the first
- * free i below the limit. The unique `_id` makes the reservation atomic on any
+ * free i below what the limit leaves after the previous window's attempts
+ * that are still inside the sliding window. The unique `_id` makes the reservation atomic on any
  * MongoDB-wire database, FerretDB included, where concurrent `$inc`s lose
  * writes (see lib/locks.ts): 20 parallel guesses get exactly `limit` slots.
  * Keys are HMACs, so the collection holds no usernames or addresses in clear.
@@ -19,7 +20,7 @@ import { AppError, isDuplicateKeyError } from "@/lib/errors";
 export type RateLimitRule = { limit: number; windowSeconds: number };
 export type LimitKey = { key: string; rule: RateLimitRule };
 
-type Slot = { _id: string; key: string; expiresAt: Date };
+type Slot = { _id: string; key: string; at?: Date; expiresAt: Date };
 type Marker = { _id: string; expiresAt: Date };
 
 /** The policy; the README's "Sign-in protection" explains it. */
@@ -61,26 +62,58 @@ async function markers() {
 function windowOf(rule: RateLimitRule, now: number) {
   const ms = rule.windowSeconds * 1000;
   const start = Math.floor(now / ms) * ms;
-  return { id: start.toString(36), end: start + ms };
+  return { id: start.toString(36), prevId: (start - ms).toString(36), start, end: start + ms, ms };
 }
 
-/** Takes one slot for `key`: its id, or the seconds until the window ends when it is full. */
-async function reserveOne({ key, rule }: LimitKey, now: number): Promise<{ slot: string } | { wait: number }> {
-  const coll = await slots();
+/**
+ * The attempts that still count at `now`: those of the last `windowSeconds`,
+ * a true sliding window. Fixed windows alone would let a guesser spend a full
+ * limit at the end of one window and another at the start of the next, and
+ * would free an address refused a second before a boundary. Only the current
+ * and previous windows can hold such attempts, and each holds at most `limit`.
+ */
+async function liveAttempts(key: string, rule: RateLimitRule, now: number) {
   const win = windowOf(rule, now);
   const windowKey = `${key}#${win.id}`;
+  const coll = await slots();
+  // Two equality lookups: FerretDB 1.24 pushes `key = …` down to SQL, but not `$in`.
+  const docs = (
+    await Promise.all([windowKey, `${key}#${win.prevId}`].map((k) => coll.find({ key: k }, { projection: { key: 1, at: 1 } }).toArray()))
+  ).flat();
+  const live = docs.filter((d) => (d.at?.getTime() ?? 0) > now - win.ms);
+  const times = live.map((d) => d.at!.getTime()).sort((x, y) => x - y);
+  return {
+    windowKey,
+    win,
+    times,
+    inWindow: docs.filter((d) => d.key === windowKey).length,
+    fromEarlier: live.filter((d) => d.key !== windowKey).length,
+  };
+}
+
+/** Seconds until enough of the oldest attempts slide out that one more fits. */
+function secondsUntilFree(rule: RateLimitRule, times: number[], now: number): number {
+  const oldestToLeave = times[times.length - rule.limit];
+  return Math.max(1, Math.ceil((oldestToLeave + rule.windowSeconds * 1000 - now) / 1000));
+}
+
+/** Takes one slot for `key`: its id, or the seconds until one is free when there is none. */
+async function reserveOne({ key, rule }: LimitKey, now: number): Promise<{ slot: string } | { wait: number }> {
+  const coll = await slots();
+  const { windowKey, win, times, inWindow, fromEarlier } = await liveAttempts(key, rule, now);
   // Start probing past the slots already taken; the unique insert is what decides.
-  let i = await coll.countDocuments({ key: windowKey });
-  for (; i < rule.limit; i++) {
+  for (let i = inWindow; i < rule.limit - fromEarlier; i++) {
     const slot = `${windowKey}#${i}`;
     try {
-      await coll.insertOne({ _id: slot, key: windowKey, expiresAt: new Date(win.end) });
+      await coll.insertOne({ _id: slot, key: windowKey, at: new Date(now), expiresAt: new Date(now + win.ms) });
       return { slot };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
   }
-  return { wait: Math.max(1, Math.ceil((win.end - now) / 1000)) };
+  // Lost races: whoever took those slots took them just now, so they leave last.
+  const all = times.length >= rule.limit ? times : (await liveAttempts(key, rule, now)).times;
+  return { wait: all.length >= rule.limit ? secondsUntilFree(rule, all, now) : 1 };
 }
 
 export type Reservation = {
@@ -112,7 +145,10 @@ export async function reserveAttempt({ keys, message }: { keys: LimitKey[]; mess
 export async function clearAttempts({ keys }: { keys: LimitKey[] }): Promise<void> {
   const coll = await slots();
   const now = Date.now();
-  for (const k of keys) await coll.deleteMany({ key: `${k.key}#${windowOf(k.rule, now).id}` });
+  for (const k of keys) {
+    const win = windowOf(k.rule, now);
+    for (const id of [win.id, win.prevId]) await coll.deleteMany({ key: `${k.key}#${id}` });
+  }
 }
 
 export async function rememberAddress({ key }: { key: string }): Promise<void> {
@@ -142,10 +178,9 @@ export async function sweepExpiredAttempts(): Promise<number> {
   return a.deletedCount + b.deletedCount;
 }
 
-/** Whether `key`'s current window is already full, without taking a slot (checked before a lookup whose misses are counted). */
+/** Whether `key` has no slot left now, without taking one (checked before a lookup whose misses are counted): the seconds to wait, or null. */
 export async function isRateLimited({ key, rule }: LimitKey): Promise<number | null> {
   const now = Date.now();
-  const win = windowOf(rule, now);
-  const taken = await (await slots()).countDocuments({ key: `${key}#${win.id}` });
-  return taken >= rule.limit ? Math.max(1, Math.ceil((win.end - now) / 1000)) : null;
+  const { times } = await liveAttempts(key, rule, now);
+  return times.length >= rule.limit ? secondsUntilFree(rule, times, now) : null;
 }
