@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 
-import { BSON, type CommandStartedEvent, type Document, MongoClient } from "mongodb";
+import { BSON } from "mongodb";
 import { describe, expect, it } from "vitest";
 
-import { closeDb, getDb } from "@/lib/db";
+import { getDb } from "@/lib/db";
 import { countImages, getImageNeighbours, listImages, listMonths, rebuildLibrary } from "@/lib/image-listing";
 import type { ImageDoc } from "@/lib/images";
 import { restoreImages, trashImages } from "@/lib/image-selection";
 import { BUCKET_CAPACITY, readSummary } from "@/lib/library";
+import { readsDuring } from "@/lib/testing/db-reads";
 import { makeJpeg, makePng } from "@/lib/testing/fixtures";
 import { uploadBytes } from "@/lib/testing/upload-helper";
 
@@ -24,25 +25,6 @@ async function walk(ownerId: string, { trashed = false, limit = 8 } = {}) {
     cursor = page.nextCursor;
   } while (cursor);
   return { ids, pageSizes };
-}
-
-/** The read commands `fn` sends, seen through the app's own client rebuilt with command monitoring (only possible at creation). */
-async function readsDuring(fn: () => Promise<unknown>): Promise<Document[]> {
-  await closeDb();
-  const client = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
-  (globalThis as { __imageRepoMongo?: { client?: MongoClient } }).__imageRepoMongo!.client = client;
-  const seen: Document[] = [];
-  client.on("commandStarted", (e: CommandStartedEvent) => {
-    if (["find", "aggregate", "count", "distinct"].includes(e.commandName)) seen.push(e.command);
-  });
-  try {
-    await getDb();
-    seen.length = 0;
-    await fn();
-  } finally {
-    await closeDb();
-  }
-  return seen;
 }
 
 /** As if the owner's summary had never been written (data from before summaries). */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { clearAttempts, isRateLimited, limitKey, reserveAttempt, type LimitKey } from "@/lib/rate-limit";
+import { readsDuring } from "@/lib/testing/db-reads";
 
 // Only Date is set: the driver's own timers and sockets stay real.
 function at(ms: number) {
@@ -73,5 +74,30 @@ describe("rate limit windows", () => {
     expect(await attempt(k)).toMatch(/^limited /);
     await clearAttempts({ keys: [k] });
     expect(await attempt(k)).toBe("ok");
+  });
+});
+
+describe("a refused key under a flood", () => {
+  it("is answered from memory until its wait ends, then read again", async () => {
+    const k = fresh(3, 60);
+    at(BOUNDARY + 1_000);
+    for (let i = 0; i < 3; i++) await attempt(k);
+    const reads = await readsDuring(async () => {
+      for (let i = 0; i < 50; i++) expect(await isRateLimited(k)).toBe(60);
+    });
+    // One look at the slots (two equality finds), then memory.
+    expect(reads.filter((c) => c.find === "login_attempts")).toHaveLength(2);
+    at(BOUNDARY + 61_000);
+    const later = await readsDuring(async () => expect(await isRateLimited(k)).toBeNull());
+    expect(later.filter((c) => c.find === "login_attempts")).toHaveLength(2);
+  });
+
+  it("forgets a key once a success clears it", async () => {
+    const k = fresh(2, 60);
+    at(BOUNDARY + 1_000);
+    for (let i = 0; i < 2; i++) await attempt(k);
+    expect(await isRateLimited(k)).toBe(60);
+    await clearAttempts({ keys: [k] });
+    expect(await isRateLimited(k)).toBeNull();
   });
 });

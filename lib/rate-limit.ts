@@ -23,6 +23,16 @@ export type LimitKey = { key: string; rule: RateLimitRule };
 type Slot = { _id: string; key: string; at?: Date; expiresAt: Date };
 type Marker = { _id: string; expiresAt: Date };
 
+/**
+ * Keys found full, and until when, so a flood of requests from one refused
+ * address is answered from memory instead of reading its slots every time.
+ * Safe to trust until then: while a key is full no slot can be added to it,
+ * and the only early way out, a success (release, clearAttempts), forgets
+ * the key here too. Per process, and bounded.
+ */
+const refusedUntil = new Map<string, number>();
+const REFUSED_MEMORY = 10_000;
+
 /** The policy; the README's "Sign-in protection" explains it. */
 export const RULES = {
   /** One address guessing one account: the tight limit, and it locks out only that address. */
@@ -91,10 +101,13 @@ async function liveAttempts(key: string, rule: RateLimitRule, now: number) {
   };
 }
 
-/** Seconds until enough of the oldest attempts slide out that one more fits. */
-function secondsUntilFree(rule: RateLimitRule, times: number[], now: number): number {
-  const oldestToLeave = times[times.length - rule.limit];
-  return Math.max(1, Math.ceil((oldestToLeave + rule.windowSeconds * 1000 - now) / 1000));
+/** When enough of the oldest attempts have slid out that one more fits. */
+function freeAt(rule: RateLimitRule, times: number[]): number {
+  return times[times.length - rule.limit] + rule.windowSeconds * 1000;
+}
+
+function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
 }
 
 /** Takes one slot for `key`: its id, or the seconds until one is free when there is none. */
@@ -113,7 +126,7 @@ async function reserveOne({ key, rule }: LimitKey, now: number): Promise<{ slot:
   }
   // Lost races: whoever took those slots took them just now, so they leave last.
   const all = times.length >= rule.limit ? times : (await liveAttempts(key, rule, now)).times;
-  return { wait: all.length >= rule.limit ? secondsUntilFree(rule, all, now) : 1 };
+  return { wait: all.length >= rule.limit ? secondsUntil(freeAt(rule, all), now) : 1 };
 }
 
 export type Reservation = {
@@ -136,6 +149,7 @@ export async function reserveAttempt({ keys, message }: { keys: LimitKey[]; mess
   }
   return {
     release: async () => {
+      for (const k of keys) refusedUntil.delete(k.key);
       if (taken.length) await (await slots()).deleteMany({ _id: { $in: taken } });
     },
   };
@@ -146,6 +160,7 @@ export async function clearAttempts({ keys }: { keys: LimitKey[] }): Promise<voi
   const coll = await slots();
   const now = Date.now();
   for (const k of keys) {
+    refusedUntil.delete(k.key);
     const win = windowOf(k.rule, now);
     for (const id of [win.id, win.prevId]) await coll.deleteMany({ key: `${k.key}#${id}` });
   }
@@ -181,6 +196,13 @@ export async function sweepExpiredAttempts(): Promise<number> {
 /** Whether `key` has no slot left now, without taking one (checked before a lookup whose misses are counted): the seconds to wait, or null. */
 export async function isRateLimited({ key, rule }: LimitKey): Promise<number | null> {
   const now = Date.now();
+  const until = refusedUntil.get(key);
+  if (until !== undefined && until > now) return secondsUntil(until, now);
+  refusedUntil.delete(key);
   const { times } = await liveAttempts(key, rule, now);
-  return times.length >= rule.limit ? secondsUntilFree(rule, times, now) : null;
+  if (times.length < rule.limit) return null;
+  const at = freeAt(rule, times);
+  if (refusedUntil.size >= REFUSED_MEMORY) refusedUntil.delete(refusedUntil.keys().next().value!);
+  refusedUntil.set(key, at);
+  return secondsUntil(at, now);
 }
