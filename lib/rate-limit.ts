@@ -9,18 +9,19 @@ import { AppError, isDuplicateKeyError } from "@/lib/errors";
 /**
  * Attempt limits over a sliding window, reserved *before* the guarded work runs.
  *
- * Each attempt inserts one slot document `<key>#<window>#<i>` for the first
- * free i below what the limit leaves after the previous window's attempts
- * that are still inside the sliding window. The unique `_id` makes the reservation atomic on any
- * MongoDB-wire database, FerretDB included, where concurrent `$inc`s lose
- * writes (see lib/locks.ts): 20 parallel guesses get exactly `limit` slots.
+ * Each attempt inserts one slot document `<key>#<window>#<i>`, its `key`
+ * field the bare key, for the first free i below what the limit leaves after
+ * the previous window's attempts still inside the sliding window. The unique
+ * `_id` makes the reservation atomic on any MongoDB-wire database, FerretDB
+ * included, where concurrent `$inc`s lose writes (see lib/locks.ts): 20
+ * parallel guesses get exactly `limit` slots.
  * Keys are HMACs, so the collection holds no usernames or addresses in clear.
  */
 
 export type RateLimitRule = { limit: number; windowSeconds: number };
 export type LimitKey = { key: string; rule: RateLimitRule };
 
-type Slot = { _id: string; key: string; at?: Date; expiresAt: Date };
+type Slot = { _id: string; key: string; at: Date; expiresAt: Date };
 type Marker = { _id: string; expiresAt: Date };
 
 /**
@@ -71,34 +72,24 @@ async function markers() {
 
 function windowOf(rule: RateLimitRule, now: number) {
   const ms = rule.windowSeconds * 1000;
-  const start = Math.floor(now / ms) * ms;
-  return { id: start.toString(36), prevId: (start - ms).toString(36), start, end: start + ms, ms };
+  return { id: (Math.floor(now / ms) * ms).toString(36), ms };
 }
 
 /**
  * The attempts that still count at `now`: those of the last `windowSeconds`,
  * a true sliding window. Fixed windows alone would let a guesser spend a full
  * limit at the end of one window and another at the start of the next, and
- * would free an address refused a second before a boundary. Only the current
- * and previous windows can hold such attempts, and each holds at most `limit`.
+ * would free an address refused a second before a boundary. One equality
+ * lookup on the key: it holds at most the current and previous windows'
+ * slots, plus any the sweeper has not reached yet.
  */
 async function liveAttempts(key: string, rule: RateLimitRule, now: number) {
   const win = windowOf(rule, now);
-  const windowKey = `${key}#${win.id}`;
-  const coll = await slots();
-  // Two equality lookups: FerretDB 1.24 pushes `key = …` down to SQL, but not `$in`.
-  const docs = (
-    await Promise.all([windowKey, `${key}#${win.prevId}`].map((k) => coll.find({ key: k }, { projection: { key: 1, at: 1 } }).toArray()))
-  ).flat();
-  const live = docs.filter((d) => (d.at?.getTime() ?? 0) > now - win.ms);
-  const times = live.map((d) => d.at!.getTime()).sort((x, y) => x - y);
-  return {
-    windowKey,
-    win,
-    times,
-    inWindow: docs.filter((d) => d.key === windowKey).length,
-    fromEarlier: live.filter((d) => d.key !== windowKey).length,
-  };
+  const prefix = `${key}#${win.id}#`;
+  const docs = await (await slots()).find({ key }, { projection: { at: 1 } }).toArray();
+  const live = docs.filter((d) => d.at.getTime() > now - win.ms);
+  const inWindow = live.filter((d) => d._id.startsWith(prefix)).length;
+  return { prefix, win, times: live.map((d) => d.at.getTime()).sort((x, y) => x - y), inWindow, fromEarlier: live.length - inWindow };
 }
 
 /** When enough of the oldest attempts have slid out that one more fits. */
@@ -113,12 +104,12 @@ function secondsUntil(at: number, now: number): number {
 /** Takes one slot for `key`: its id, or the seconds until one is free when there is none. */
 async function reserveOne({ key, rule }: LimitKey, now: number): Promise<{ slot: string } | { wait: number }> {
   const coll = await slots();
-  const { windowKey, win, times, inWindow, fromEarlier } = await liveAttempts(key, rule, now);
+  const { prefix, win, times, inWindow, fromEarlier } = await liveAttempts(key, rule, now);
   // Start probing past the slots already taken; the unique insert is what decides.
   for (let i = inWindow; i < rule.limit - fromEarlier; i++) {
-    const slot = `${windowKey}#${i}`;
+    const slot = `${prefix}${i}`;
     try {
-      await coll.insertOne({ _id: slot, key: windowKey, at: new Date(now), expiresAt: new Date(now + win.ms) });
+      await coll.insertOne({ _id: slot, key, at: new Date(now), expiresAt: new Date(now + win.ms) });
       return { slot };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -155,14 +146,12 @@ export async function reserveAttempt({ keys, message }: { keys: LimitKey[]; mess
   };
 }
 
-/** Forgets the attempts counted against `keys` in their current windows (a success ends the guessing). */
+/** Forgets the attempts counted against `keys` (a success ends the guessing). */
 export async function clearAttempts({ keys }: { keys: LimitKey[] }): Promise<void> {
   const coll = await slots();
-  const now = Date.now();
   for (const k of keys) {
     refusedUntil.delete(k.key);
-    const win = windowOf(k.rule, now);
-    for (const id of [win.id, win.prevId]) await coll.deleteMany({ key: `${k.key}#${id}` });
+    await coll.deleteMany({ key: k.key });
   }
 }
 
